@@ -1,0 +1,93 @@
+"""Importers for the inventory formats engineers really have, and format auto-detection.
+
+Each format is a module with `parse(path, *, progress=None) -> ParsedInventory` that raises one
+`BadInputError` listing every problem of the file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import zipfile
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+
+from inventory.errors import BadInputError
+from inventory.importers.common import ParsedInventory, ProgressFn, header_key, read_csv
+
+
+class Format(StrEnum):
+    RVTOOLS = "rvtools"
+    AZURE_MIGRATE = "azure-migrate"
+    CANONICAL_CSV = "canonical-csv"
+    CANONICAL_JSON = "canonical-json"
+    AZURE_MIGRATE_DEPENDENCIES = "azure-migrate-dependencies"
+    DEPENDENCY_CSV = "dependency-csv"
+
+
+# module, function
+_PARSERS: dict[Format, tuple[str, str]] = {
+    Format.RVTOOLS: ("inventory.importers.rvtools", "parse"),
+    Format.AZURE_MIGRATE: ("inventory.importers.azure_migrate", "parse"),
+    Format.CANONICAL_CSV: ("inventory.importers.canonical", "parse_csv"),
+    Format.CANONICAL_JSON: ("inventory.importers.canonical", "parse_json"),
+    Format.AZURE_MIGRATE_DEPENDENCIES: ("inventory.importers.dependencies", "parse_azure_migrate"),
+    Format.DEPENDENCY_CSV: ("inventory.importers.dependencies", "parse_simple_csv"),
+}
+
+FORMAT_HELP = ", ".join(f.value for f in Format)
+
+
+def detect_format(path: Path) -> Format:
+    """Guess the format from the file's extension and, for CSV, its header row."""
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return Format.RVTOOLS
+    if suffix == ".json":
+        return Format.CANONICAL_JSON
+    if suffix in (".csv", ".txt", ""):
+        header, _rows = read_csv(path)
+        keys = {header_key(cell) for cell in header}
+        if {"server name", "cores", "memory (in mb)"} <= keys:
+            return Format.AZURE_MIGRATE
+        if {"source server name", "destination port"} <= keys:
+            return Format.AZURE_MIGRATE_DEPENDENCIES
+        if {"source", "target"} <= keys and "external_id" not in keys:
+            return Format.DEPENDENCY_CSV
+        if "name" in keys and ("external_id" in keys or "cores" in keys or "kind" in keys):
+            return Format.CANONICAL_CSV
+        raise BadInputError.single(
+            name,
+            "unknown format: the header matches none of the supported CSV formats "
+            f"(first columns: {', '.join(header[:5]) or 'none'}); pass --format, one of {FORMAT_HELP}",
+            row=1,
+        )
+    if zipfile.is_zipfile(path):
+        return Format.RVTOOLS
+    raise BadInputError.single(
+        name, f"unknown format: cannot tell the format from the extension {suffix!r}; pass --format, "
+        f"one of {FORMAT_HELP}"
+    )
+
+
+def parser_for(fmt: Format) -> Callable[..., ParsedInventory]:
+    module_name, function = _PARSERS[fmt]
+    module = importlib.import_module(module_name)
+    parser: Callable[..., ParsedInventory] = getattr(module, function)
+    return parser
+
+
+def parse_file(path: Path, *, fmt: Format | str | None = None, progress: ProgressFn | None = None) -> ParsedInventory:
+    """Parse `path` in the given or detected format. Raises BadInputError with every problem found."""
+    if fmt is None or fmt == "auto":
+        chosen = detect_format(path)
+    else:
+        try:
+            chosen = Format(fmt)
+        except ValueError as e:
+            raise BadInputError.single(str(path), f"unknown format {fmt!r}; expected one of {FORMAT_HELP}") from e
+    return parser_for(chosen)(path, progress=progress)
+
+
+__all__ = ["FORMAT_HELP", "Format", "ParsedInventory", "detect_format", "parse_file", "parser_for"]

@@ -1,0 +1,277 @@
+"""What every importer shares: reading text safely, matching headers, parsing cells, collecting problems.
+
+An importer reads the whole file, collects *every* problem as an `InputProblem` and raises one
+`BadInputError` at the end, so a user fixes a file in one pass and nothing is written from a bad file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from inventory.errors import BadInputError, InputProblem
+from inventory.records import DependencyRecord, SystemRecord
+
+# progress(done, total): importers call it as they go; total may be 0 when unknown.
+ProgressFn = Callable[[int, int], None]
+
+_BOM = "\ufeff"
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ParsedInventory:
+    """The result of parsing one file: systems and/or dependencies, plus warnings worth showing."""
+
+    format: str
+    systems: tuple[SystemRecord, ...] = ()
+    dependencies: tuple[DependencyRecord, ...] = ()
+    warnings: tuple[str, ...] = ()
+    # The 1-based file row of each system, for messages raised later (e.g. by the store).
+    system_rows: tuple[int, ...] = ()
+
+
+@dataclass
+class Problems:
+    """Collects the problems of one file; `raise_if_any()` turns them into one BadInputError."""
+
+    file: str
+    items: list[InputProblem] = field(default_factory=list)
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.items.append(InputProblem(self.file, row, column, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise BadInputError(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages: as the user gave it."""
+    return str(path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a missing, unreadable or empty file is bad input."""
+    name = display_name(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as e:
+        raise BadInputError.single(name, "file not found") from e
+    except IsADirectoryError as e:
+        raise BadInputError.single(name, "is a directory, expected a file") from e
+    except OSError as e:
+        raise BadInputError.single(name, f"cannot read the file: {e.strerror}") from e
+    if not data.strip():
+        raise BadInputError.single(name, "the file is empty")
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text (with or without a byte-order mark); anything else is rejected with the offending byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise BadInputError.single(
+            name,
+            f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+            row=line,
+        ) from e
+    return text
+
+
+def read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """Header and (line number, cells) of a UTF-8 CSV. A BOM is stripped from every row, not only the first
+    (real dependency exports join chunks that each start with one)."""
+    name = display_name(path)
+    text = decode_text(read_bytes(path), name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration as e:  # pragma: no cover - read_bytes already rejects blank files
+        raise BadInputError.single(name, "the file is empty") from e
+    except csv.Error as e:
+        raise BadInputError.single(name, f"not a readable CSV file: {e}", row=1) from e
+    header = [cell.lstrip(_BOM).strip() for cell in header]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for cells in reader:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if cells and cells[0].startswith(_BOM):
+                    cells[0] = cells[0].lstrip(_BOM)
+                yield reader.line_num, cells
+        except csv.Error as e:
+            raise BadInputError.single(name, f"not a readable CSV file: {e}", row=reader.line_num) from e
+
+    return header, rows()
+
+
+def header_key(text: object) -> str:
+    """Normalise a column header for matching: no `*` marker, case-insensitive, single spaces."""
+    return _SPACES.sub(" ", str(text or "").replace("*", "").strip()).lower()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each wanted column sits in a header row, matched by any of its aliases."""
+
+    positions: Mapping[str, int]
+    names: Mapping[str, str]
+
+    @classmethod
+    def match(cls, header: Sequence[object], aliases: Mapping[str, Sequence[str]]) -> Columns:
+        index = {}
+        for position, text in enumerate(header):
+            key = header_key(text)
+            if key and key not in index:
+                index[key] = position
+        positions: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for field_name, candidates in aliases.items():
+            for candidate in candidates:
+                position = index.get(header_key(candidate))
+                if position is not None:
+                    positions[field_name] = position
+                    names[field_name] = str(header[position]).strip()
+                    break
+        return cls(positions, names)
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self.positions
+
+    def column(self, field_name: str) -> str:
+        """The header text of a field as it appears in the file (for messages)."""
+        return self.names.get(field_name, field_name)
+
+    def get(self, cells: Sequence[Any], field_name: str) -> Any:
+        position = self.positions.get(field_name)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+
+def text(value: Any) -> str | None:
+    """A cell as stripped text, None when empty. Formula-looking text stays plain text: nothing is evaluated."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    return result or None
+
+
+def number(
+    value: Any,
+    problems: Problems,
+    row: int,
+    column: str,
+    *,
+    integer: bool = False,
+    minimum: float | None = 0,
+    maximum: float | None = None,
+) -> float | int | None:
+    """A numeric cell, None when empty; a problem (and None) when it is not a number or out of range."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        problems.add(row, column, f"expected a number, got {value!r}")
+        return None
+    if isinstance(value, int | float):
+        parsed = float(value)
+    else:
+        raw = str(value).strip().replace(",", "") if _THOUSANDS.match(str(value).strip()) else str(value).strip()
+        try:
+            parsed = float(raw)
+        except ValueError:
+            kind = "a whole number" if integer else "a number"
+            problems.add(row, column, f"expected {kind}, got {str(value).strip()!r}")
+            return None
+    if parsed != parsed or parsed in (float("inf"), float("-inf")):
+        problems.add(row, column, f"expected a finite number, got {value!r}")
+        return None
+    if integer and not parsed.is_integer():
+        problems.add(row, column, f"expected a whole number, got {value!r}")
+        return None
+    if minimum is not None and parsed < minimum:
+        problems.add(row, column, f"must be at least {minimum:g}, got {parsed:g}")
+        return None
+    if maximum is not None and parsed > maximum:
+        problems.add(row, column, f"must be at most {maximum:g}, got {parsed:g}")
+        return None
+    return int(parsed) if integer else parsed
+
+
+# "12,345" or "1,234.5": thousands separators as spreadsheets export them.
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def build_record(
+    data: dict[str, Any],
+    problems: Problems,
+    row: int,
+    column_of: Callable[[str], str],
+) -> SystemRecord | None:
+    """Validate one system; pydantic's complaints become problems on the file's own column names."""
+    try:
+        return SystemRecord.model_validate(data)
+    except ValidationError as e:
+        for error in e.errors():
+            location = [str(part) for part in error["loc"]]
+            column = column_of(location[0]) if location else ""
+            detail = error["msg"]
+            if error.get("input") is not None and error["type"] != "missing":
+                detail += f", got {error['input']!r}"
+            if len(location) > 1:
+                detail = f"{'.'.join(location[1:])}: {detail}"
+            problems.add(row, column, detail)
+        return None
+
+
+def build_dependency(
+    data: dict[str, Any], problems: Problems, row: int, column_of: Callable[[str], str]
+) -> DependencyRecord | None:
+    """Validate one dependency, like `build_record`."""
+    try:
+        return DependencyRecord.model_validate(data)
+    except ValidationError as e:
+        for error in e.errors():
+            column = column_of(str(error["loc"][0])) if error["loc"] else ""
+            detail = error["msg"]
+            if error.get("input") is not None and error["type"] != "missing":
+                detail += f", got {error['input']!r}"
+            problems.add(row, column, detail)
+        return None
+
+
+def check_unique_names(
+    records: Sequence[tuple[int, SystemRecord]], problems: Problems, column: str
+) -> None:
+    """A server name may appear once per file: dependencies and overrides name systems by it."""
+    first_row: dict[str, int] = {}
+    for row, record in records:
+        key = record.name.lower()
+        if key in first_row:
+            problems.add(row, column, f"duplicate server name {record.name!r} (first on row {first_row[key]})")
+        else:
+            first_row[key] = row
+
+
+def require_columns(columns: Columns, required: Mapping[str, str], problems: Problems) -> None:
+    """Report every required column that the header lacks (row 1), naming it as the template does."""
+    for field_name, expected in required.items():
+        if field_name not in columns:
+            problems.add(1, expected, f"missing required column {expected!r}")

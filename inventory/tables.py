@@ -1,0 +1,135 @@
+"""Database tables (SQLModel). The estate and, as later stages add them, its plan and execution journal.
+
+Column names follow `inventory.records`; JSON columns hold what is never filtered on (disks, tags, IPs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SystemState(StrEnum):
+    """Where a workload is in the programme. Assessment, planning and execution move it forward."""
+
+    IMPORTED = "imported"
+    ASSESSED = "assessed"
+    PLANNED = "planned"
+    MIGRATING = "migrating"
+    MIGRATED = "migrated"
+    ROLLED_BACK = "rolled_back"
+    DECOMMISSIONED = "decommissioned"
+    EXCLUDED = "excluded"
+
+
+class System(SQLModel, table=True):
+    """One legacy system. Keyed by (source, external_id): re-importing a source updates it in place."""
+
+    __tablename__ = "system"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_system_source_external_id"),
+        Index("ix_system_name_lower", "name_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=255)
+    external_id: str = Field(max_length=255)
+    name: str = Field(max_length=255)
+    # Lower-cased name: dependency files and overrides name systems case-insensitively.
+    name_key: str = Field(max_length=255)
+    kind: str = Field(max_length=32, index=True)
+    state: str = Field(default=SystemState.IMPORTED.value, max_length=32, index=True)
+    cores: int | None = None
+    memory_mb: float | None = None
+    cpu_util_pct: float | None = None
+    memory_util_pct: float | None = None
+    util_percentile: int | None = None
+    disk_count: int = 0
+    storage_gb: float = 0.0
+    storage_used_gb: float | None = None
+    disks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    network_in_mbps: float | None = None
+    network_out_mbps: float | None = None
+    os_name: str | None = Field(default=None, max_length=255)
+    os_family: str = Field(default="unknown", max_length=16)
+    os_version: str | None = Field(default=None, max_length=128)
+    os_arch: str | None = Field(default=None, max_length=32)
+    os_end_of_support: dt.date | None = None
+    boot_type: str | None = Field(default=None, max_length=32)
+    server_type: str | None = Field(default=None, max_length=32)
+    hypervisor: str | None = Field(default=None, max_length=64)
+    host: str | None = Field(default=None, max_length=255)
+    cluster: str | None = Field(default=None, max_length=255)
+    power_state: str = Field(default="unknown", max_length=16)
+    ip_addresses: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    environment: str = Field(default="unknown", max_length=32, index=True)
+    criticality: str | None = Field(default=None, max_length=16)
+    application: str | None = Field(default=None, max_length=255, index=True)
+    business_unit: str | None = Field(default=None, max_length=255)
+    datacenter: str | None = Field(default=None, max_length=255)
+    workload_type: str | None = Field(default=None, max_length=64)
+    db_engine: str | None = Field(default=None, max_length=64)
+    db_version: str | None = Field(default=None, max_length=64)
+    db_size_gb: float | None = None
+    cost_hardware: float | None = None
+    cost_licences: float | None = None
+    cost_facilities: float | None = None
+    cost_labour: float | None = None
+    cost_network: float | None = None
+    tags: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Digest of the imported record: an unchanged row is recognised without comparing every column.
+    row_hash: str = Field(max_length=64)
+    import_id: int | None = Field(default=None, foreign_key="import_run.id")
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # Set when a re-import of the source no longer lists the system; cleared if it comes back.
+    removed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class Dependency(SQLModel, table=True):
+    """A connection between two known systems, from one dependency source."""
+
+    __tablename__ = "dependency"
+    __table_args__ = (
+        UniqueConstraint("source", "source_system_id", "target_system_id", "port", "protocol",
+                         name="uq_dependency_edge"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=255, index=True)
+    source_system_id: int = Field(foreign_key="system.id", index=True)
+    target_system_id: int = Field(foreign_key="system.id", index=True)
+    # -1 when the file gives no port, so that the unique key also covers port-less edges (NULLs never collide).
+    port: int = -1
+    protocol: str = Field(default="", max_length=16)
+    process: str | None = Field(default=None, max_length=255)
+    observations: int = 1
+    import_id: int | None = Field(default=None, foreign_key="import_run.id")
+
+
+class ImportRun(SQLModel, table=True):
+    """One import of one file: what it was, and what it changed."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=255, index=True)
+    format: str = Field(max_length=32)
+    file_name: str = Field(max_length=1024)
+    file_sha256: str = Field(max_length=64)
+    started_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    finished_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    dependencies: int = 0
+    warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
