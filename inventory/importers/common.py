@@ -34,8 +34,9 @@ class ParsedInventory:
     systems: tuple[SystemRecord, ...] = ()
     dependencies: tuple[DependencyRecord, ...] = ()
     warnings: tuple[str, ...] = ()
-    # The 1-based file row of each system, for messages raised later (e.g. by the store).
+    # The 1-based file row of each system / dependency, for messages raised later (e.g. by the store).
     system_rows: tuple[int, ...] = ()
+    dependency_rows: tuple[int, ...] = ()
 
 
 @dataclass

@@ -1,0 +1,250 @@
+"""`lumen-migrate`: the command line. Work commands run as Prefect flows; read-only ones never start Prefect.
+
+Exit codes: 0 ok, 1 the run failed, 2 bad input. Errors are one line plus a hint; a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from inventory.db import DB_URL_ENV, redact_url, resolve_db_url
+from inventory.errors import BadInputError, LumenError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="lumen-migrate",
+    help="Migration factory: import a legacy estate, assess it, plan waves to Azure, project the savings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class Options:
+    db_url: str
+    json: bool
+    debug: bool
+    log_file: Path
+    console: Console
+
+
+def _options(ctx: typer.Context) -> Options:
+    options: Options = ctx.obj
+    return options
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help=f"Database URL (env {DB_URL_ENV}; default: SQLite file "
+                                           "lumen-migrate.db in the working directory).")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    log_file: Annotated[Path | None, typer.Option("--log-file", help="Where Prefect's logs go "
+                                                  "(default: lumen-migrate.log in the working directory).")] = None,
+) -> None:
+    url = resolve_db_url(db)
+    # Flows read the URL from the environment: it is never a flow parameter (it may hold a password).
+    os.environ[DB_URL_ENV] = url
+    ctx.obj = Options(db_url=url, json=json_output, debug=debug,
+                      log_file=(log_file or Path.cwd() / "lumen-migrate.log").resolve(),
+                      console=Console(stderr=json_output, highlight=False))
+
+
+def fail(options: Options, message: str, *, code: int, hint: str | None = None) -> NoReturn:
+    """Print one clear error line (and a hint) and exit."""
+    err = Console(stderr=True, highlight=False)
+    if options.json:
+        sys.stdout.write(json.dumps({"ok": False, "error": message, "hint": hint}) + "\n")
+    else:
+        err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+        if hint:
+            err.print(f"[dim]hint: {hint}[/]", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors_handled(options: Options) -> Iterator[None]:
+    """Map domain errors to exit codes and one-line messages; anything else is a failed run."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except BadInputError as e:
+        if options.debug:
+            traceback.print_exc()
+        problems = [str(problem) for problem in e.problems]
+        if options.json:
+            sys.stdout.write(json.dumps({"ok": False, "error": "bad input", "problems": problems}) + "\n")
+            raise typer.Exit(EXIT_BAD_INPUT) from e
+        err = Console(stderr=True, highlight=False)
+        err.print(f"[bold red]error:[/] rejected, nothing was written ({len(problems)} problem(s)):", markup=True)
+        for line in str(e).splitlines():
+            err.print(f"  {line}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from e
+    except LumenError as e:
+        if options.debug:
+            traceback.print_exc()
+        fail(options, str(e), code=EXIT_FAILED, hint=f"details in {options.log_file}")
+    except KeyboardInterrupt:
+        fail(options, "interrupted", code=EXIT_FAILED)
+    except Exception as e:  # noqa: BLE001 - the edge of the program: one line, the traceback only with --debug
+        if options.debug:
+            traceback.print_exc()
+        fail(options, f"{type(e).__name__}: {e}", code=EXIT_FAILED,
+             hint=f"rerun with --debug for the traceback; Prefect's log is {options.log_file}")
+
+
+@contextmanager
+def progress_display(options: Options) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar per stage, fed by flows.progress reports; silent with --json."""
+    progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=options.console, transient=False, disable=options.json)
+    tasks: dict[str, Any] = {}
+
+    def listener(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total or None)
+        progress.update(tasks[stage], completed=done, total=total or None)
+
+    with progress:
+        yield listener
+
+
+def run_flow(options: Options, flow_fn: Callable[..., Any], /, **params: Any) -> Any:
+    """Run a Prefect flow with a progress display. Prefect must have been prepared (see `prefect_flows`)."""
+    from flows.progress import listening
+
+    with progress_display(options) as listener, listening(listener):
+        return flow_fn(**params)
+
+
+def prefect_flows(options: Options) -> Any:
+    """Prepare Prefect (quiet, logs to a file) and import the flows module: only work commands pay for this."""
+    from flows.prefect_env import prepare_prefect
+
+    prepare_prefect(options.log_file)
+    import flows.import_flow as import_flow
+
+    return import_flow
+
+
+def emit(options: Options, payload: dict[str, Any], render: Callable[[Console], None]) -> None:
+    if options.json:
+        sys.stdout.write(json.dumps(payload, default=str, indent=2) + "\n")
+    else:
+        render(options.console)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Inventory file: RVTools .xlsx, Azure Migrate CSV, canonical CSV/JSON, "
+                                         "or a dependency export.")],
+    fmt: Annotated[str, typer.Option("--format", help="Force a format instead of detecting it: rvtools, "
+                                     "azure-migrate, canonical-csv, canonical-json, azure-migrate-dependencies, "
+                                     "dependency-csv.")] = "auto",
+    source: Annotated[str | None, typer.Option(help="Name of the source this file refreshes (default: the file "
+                                               "name without extension). Re-importing a source updates it.")] = None,
+) -> None:
+    """Import an inventory file in one transaction: a rejected file writes nothing."""
+    options = _options(ctx)
+    with errors_handled(options):
+        if not path.is_file():
+            raise BadInputError.single(str(path), "file not found" if not path.exists() else "not a file")
+        module = prefect_flows(options)
+        result = run_flow(options, module.import_inventory, path=str(path.resolve()), fmt=fmt, source=source)
+
+    def render(console: Console) -> None:
+        systems, deps = result["systems"], result["dependencies"]
+        console.print(f"Imported [bold]{path.name}[/] as {result['format']} (source {result['source']!r}) into "
+                      f"{redact_url(options.db_url)}")
+        console.print(f"  systems:      {systems['added']} added, {systems['changed']} changed, "
+                      f"{systems['unchanged']} unchanged, {systems['removed']} removed")
+        if any(deps.values()):
+            console.print(f"  dependencies: {deps['added']} added, {deps['changed']} changed, "
+                          f"{deps['unchanged']} unchanged, {deps['removed']} removed")
+        for warning in result["warnings"]:
+            console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
+
+    emit(options, {"ok": True, **result}, render)
+
+
+@app.command("status")
+def status_command(ctx: typer.Context) -> None:
+    """Counts of the estate by kind, environment and state (reads the database only; never starts Prefect)."""
+    from inventory.db import session_scope
+    from inventory.store import estate_status
+
+    options = _options(ctx)
+    with errors_handled(options):
+        with session_scope(options.db_url) as session:
+            status = estate_status(session=session)
+
+    def render(console: Console) -> None:
+        console.print(f"Database: {redact_url(options.db_url)}")
+        console.print(f"Systems: [bold]{status.systems}[/] ({status.removed} removed by re-imports), "
+                      f"dependencies: {status.dependencies}, imports: {status.imports}")
+        for title, counts in (("kind", status.by_kind), ("environment", status.by_environment),
+                              ("state", status.by_state)):
+            if counts:
+                table = Table(title=f"by {title}", title_justify="left")
+                table.add_column(title)
+                table.add_column("systems", justify="right")
+                for key, count in counts.items():
+                    table.add_row(key, str(count))
+                console.print(table)
+
+    emit(options, {"ok": True, **status.as_dict()}, render)
+
+
+@app.command("sample-inventory")
+def sample_inventory_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="File to write (a dependency file is written beside it).")],
+    systems: Annotated[int, typer.Option("--systems", min=1, max=1_000_000, help="How many systems.")] = 3000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed writes the same estate.")] = 7,
+    fmt: Annotated[str, typer.Option("--format", help="csv (our canonical format), azure-migrate or rvtools.")] = "csv",
+) -> None:
+    """Write a deterministic, realistic sample telecom estate (servers, databases, apps, dependencies, costs)."""
+    from inventory.sample import generate_estate
+    from inventory.sample_writers import write_sample
+
+    options = _options(ctx)
+    with errors_handled(options):
+        if fmt not in ("csv", "azure-migrate", "rvtools"):
+            raise BadInputError.single("--format", f"unknown sample format {fmt!r}; expected csv, azure-migrate or "
+                                       "rvtools")
+        estate = generate_estate(systems, seed=seed)
+        written = write_sample(estate, fmt, out)
+
+    def render(console: Console) -> None:
+        console.print(f"Wrote {len(estate.systems)} systems and {len(estate.dependencies)} dependencies:")
+        for path in written:
+            console.print(f"  {path}")
+
+    emit(options, {"ok": True, "systems": len(estate.systems), "dependencies": len(estate.dependencies),
+                   "files": [str(path) for path in written]}, render)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The `import` flow: parse one inventory file, then write it in one transaction.
+
+Two tasks, not one per row: parsing and writing are bulk operations. The database URL is never a flow
+parameter (it may hold a password and parameters are stored by Prefect): it comes from the environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+
+from flows.progress import reporter
+from inventory.db import session_scope
+from inventory.importers import ParsedInventory, parse_file
+from inventory.store import ImportSummary, apply_import
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@task(name="parse-inventory-file", cache_policy=NONE)
+def parse_inventory_file(path: str, fmt: str) -> ParsedInventory:
+    return parse_file(Path(path), fmt=fmt, progress=reporter("parse"))
+
+
+@task(name="write-inventory", cache_policy=NONE)
+def write_inventory(parsed: ParsedInventory, *, path: str, source: str) -> ImportSummary:
+    with session_scope() as session:
+        return apply_import(parsed, session=session, source=source, file_name=Path(path).name,
+                            file_sha256=file_sha256(Path(path)), progress=reporter("write"))
+
+
+def summary_markdown(summary: ImportSummary) -> str:
+    lines = [
+        f"# Import of `{summary.file_name}` ({summary.format})",
+        "",
+        "| | added | changed | unchanged | removed |",
+        "|---|---:|---:|---:|---:|",
+        f"| systems | {summary.added} | {summary.changed} | {summary.unchanged} | {summary.removed} |",
+        f"| dependencies | {summary.dependencies_added} | {summary.dependencies_changed} | "
+        f"{summary.dependencies_unchanged} | {summary.dependencies_removed} |",
+    ]
+    if summary.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {warning}" for warning in summary.warnings]
+    return "\n".join(lines)
+
+
+@flow(name="import-inventory", log_prints=False)
+def import_inventory(path: str, fmt: str = "auto", source: str | None = None) -> dict[str, Any]:
+    """Import one inventory file (RVTools, Azure Migrate CSV, canonical CSV/JSON, dependency export)."""
+    parsed = parse_inventory_file(path, fmt)
+    summary = write_inventory(parsed, path=path, source=source or Path(path).stem)
+    create_markdown_artifact(markdown=summary_markdown(summary), key="inventory-import",
+                             description=f"Import of {summary.file_name}")
+    return summary.as_dict()

@@ -1,0 +1,88 @@
+"""The one place that prepares Prefect for our commands: quiet, offline-friendly, logs to a file.
+
+Prefect reads its logging config when it is first imported, and its temporary server runs in a subprocess that
+inherits our environment. So `prepare_prefect()` must run before anything imports prefect: it writes a logging
+config that sends every Prefect record (ours and the server's) to a log file instead of the terminal, turns the
+server's known shutdown noise (task_run_recorder "Error flushing events", CancelledError) down to CRITICAL, and
+disables telemetry. A running server is used when PREFECT_API_URL is set; otherwise Prefect starts its temporary
+server once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+LOG_FILE_ENV = "LUMEN_MIGRATE_LOG_FILE"
+DEFAULT_LOG_FILE = "lumen-migrate.log"
+
+# Loggers of the server side whose errors at shutdown are noise, not failures of our runs.
+_QUIET_LOGGERS = ("prefect.server", "sqlalchemy", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi",
+                  "docket", "prefect._internal", "httpx", "httpcore", "alembic", "aiosqlite", "asyncio")
+
+
+def logging_config(log_file: Path) -> dict[str, object]:
+    """Prefect's logging layout with every handler writing to `log_file` instead of the terminal."""
+    file_handler = {
+        "level": 0,
+        "class": "logging.FileHandler",
+        "formatter": "standard",
+        "filename": str(log_file),
+        "encoding": "utf-8",
+        "delay": True,
+    }
+    loggers: dict[str, dict[str, object]] = {
+        "prefect": {"level": "INFO"},
+        "prefect.extra": {"level": "INFO", "handlers": ["api"], "propagate": False},
+        "prefect.flow_runs": {"level": "NOTSET", "handlers": ["api"]},
+        "prefect.task_runs": {"level": "NOTSET", "handlers": ["api"]},
+        "prefect.workers": {"level": "NOTSET", "handlers": ["worker_api"]},
+        "prefect.client": {"level": "INFO"},
+        "lumen_migrate": {"level": "INFO"},
+    }
+    for name in _QUIET_LOGGERS:
+        loggers[name] = {"level": "CRITICAL", "handlers": ["file"], "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "standard": {
+                "()": "prefect.logging.formatters.PrefectFormatter",
+                "format": "%(asctime)s | %(levelname)-7s | %(name)s - %(message)s",
+                "flow_run_fmt": "%(asctime)s | %(levelname)-7s | Flow run %(flow_run_name)r - %(message)s",
+                "task_run_fmt": "%(asctime)s | %(levelname)-7s | Task run %(task_run_name)r - %(message)s",
+            },
+        },
+        "handlers": {
+            "file": file_handler,
+            "api": {"level": 0, "class": "prefect.logging.handlers.APILogHandler"},
+            "worker_api": {"level": 0, "class": "prefect.logging.handlers.WorkerAPILogHandler"},
+        },
+        "loggers": loggers,
+        "root": {"level": "WARNING", "handlers": ["file"]},
+    }
+
+
+def prepare_prefect(log_file: Path | None = None) -> Path:
+    """Point Prefect's logging at `log_file` and silence its terminal output. Returns the log file path.
+
+    Call before the first `import prefect` of the process; calling again later only changes the path used by
+    a temporary server not yet started.
+    """
+    target = (log_file or Path(os.environ.get(LOG_FILE_ENV) or Path.cwd() / DEFAULT_LOG_FILE)).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    config_path = target.with_name(target.stem + ".logging.yml")
+    config_path.write_text(yaml.safe_dump(logging_config(target), sort_keys=False), encoding="utf-8")
+    os.environ["PREFECT_LOGGING_CONFIG_PATH"] = str(config_path)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+    # Our commands show their own progress; Prefect's rich console output would only interleave with it.
+    os.environ["PREFECT_LOGGING_LOG_PRINTS"] = "false"
+    if "prefect" in sys.modules:
+        from prefect.logging.configuration import setup_logging
+
+        setup_logging(incremental=False)
+    return target

@@ -1,0 +1,147 @@
+"""The store on a real database: all-or-nothing imports, in-place re-imports, dependency resolution."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from inventory.db import get_engine, session_scope
+from inventory.errors import BadInputError
+from inventory.importers.common import ParsedInventory
+from inventory.records import CostLines, DependencyRecord, Disk, SystemRecord
+from inventory.store import apply_import, estate_status
+from inventory.tables import Dependency, ImportRun, System
+
+pytestmark = pytest.mark.integration
+
+
+def server(name: str, **fields: object) -> SystemRecord:
+    base: dict[str, object] = {"external_id": name, "name": name, "cores": 2, "memory_mb": 4096,
+                               "os_name": "Red Hat Enterprise Linux 8 (64-bit)", "disks": [Disk(size_gb=64)]}
+    base.update(fields)
+    return SystemRecord.model_validate(base)
+
+
+def load(db_url: str, parsed: ParsedInventory, *, source: str = "estate"):  # type: ignore[no-untyped-def]
+    with session_scope(db_url) as session:
+        return apply_import(parsed, session=session, source=source, file_name=f"{source}.csv", file_sha256="0" * 64)
+
+
+def snapshot(db_url: str) -> list[tuple[object, ...]]:
+    with Session(get_engine(db_url)) as session:
+        systems = session.execute(select(System.id, System.external_id, System.row_hash, System.removed_at)
+                                  .order_by(System.id)).all()
+        deps = session.execute(select(Dependency.source_system_id, Dependency.target_system_id, Dependency.port,
+                                      Dependency.observations).order_by(Dependency.id)).all()
+    return [tuple(row) for row in systems] + [tuple(row) for row in deps]
+
+
+def test_first_import_writes_every_field(db_url: str) -> None:
+    record = server("bss-db-01", kind="database", environment="PRD", db_engine="Oracle", db_size_gb=512.5,
+                    costs=CostLines(hardware=1200.0, licences=9000.0), tags={"owner": "billing"},
+                    ip_addresses=("10.0.0.5", "10.0.0.6"), disks=[Disk(size_gb=100, read_iops=500), Disk(size_gb=50)])
+    summary = load(db_url, ParsedInventory(format="canonical-csv", systems=(record,)))
+    assert (summary.added, summary.changed, summary.unchanged, summary.removed) == (1, 0, 0, 0)
+    with Session(get_engine(db_url)) as session:
+        row = session.scalars(select(System)).one()
+    assert row.kind == "database" and row.environment == "production" and row.os_family == "linux"
+    assert row.cost_hardware == 1200.0 and row.cost_licences == 9000.0 and row.cost_labour is None
+    assert row.disk_count == 2 and row.storage_gb == 150.0
+    assert row.disks == [{"size_gb": 100.0, "read_iops": 500.0}, {"size_gb": 50.0}]
+    assert row.ip_addresses == ["10.0.0.5", "10.0.0.6"] and row.tags == {"owner": "billing"}
+    assert row.name_key == "bss-db-01" and row.db_size_gb == 512.5
+
+
+def test_reimport_unchanged_is_a_no_op_and_changes_update_in_place(db_url: str) -> None:
+    first = ParsedInventory(format="canonical-csv", systems=(server("a"), server("b"), server("c")))
+    load(db_url, first)
+    before = snapshot(db_url)
+    again = load(db_url, first)
+    assert (again.added, again.changed, again.unchanged, again.removed) == (0, 0, 3, 0)
+    assert snapshot(db_url) == before
+
+    changed = ParsedInventory(format="canonical-csv", systems=(server("a", cores=8), server("b"), server("d")))
+    summary = load(db_url, changed)
+    assert (summary.added, summary.changed, summary.unchanged, summary.removed) == (1, 1, 1, 1)
+    with Session(get_engine(db_url)) as session:
+        rows = {row.external_id: row for row in session.scalars(select(System))}
+    assert len(rows) == 4, "a re-import never duplicates"
+    assert rows["a"].cores == 8 and rows["a"].id == before[0][0], "updated in place, same id"
+    assert rows["c"].removed_at is not None and rows["d"].removed_at is None
+
+    back = load(db_url, first)
+    assert (back.added, back.changed, back.removed) == (0, 2, 1), "c returns (changed), a reverts, d removed"
+    with Session(get_engine(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(System).where(System.removed_at.is_(None))) == 3
+
+
+def test_sources_are_independent(db_url: str) -> None:
+    load(db_url, ParsedInventory(format="rvtools", systems=(server("a"),)), source="vcenter-1")
+    summary = load(db_url, ParsedInventory(format="rvtools", systems=(server("b"),)), source="vcenter-2")
+    assert summary.removed == 0
+    with session_scope(db_url) as session:
+        assert estate_status(session=session).systems == 2
+
+
+def test_dependencies_resolve_by_name_or_address_and_aggregate(db_url: str) -> None:
+    load(db_url, ParsedInventory(format="canonical-csv", systems=(
+        server("web-01", ip_addresses=("10.1.0.1",)), server("DB-01", ip_addresses=("10.1.0.2",)))))
+    deps = (
+        DependencyRecord(source="web-01", target="db-01", port=1433, observations=2),
+        DependencyRecord(source="web-01", target="10.1.0.2", port=1433, observations=3),
+        DependencyRecord(source="web-01", target="52.1.2.3", port=443),
+    )
+    summary = load(db_url, ParsedInventory(format="azure-migrate-dependencies", dependencies=deps,
+                                           dependency_rows=(2, 3, 4)), source="deps")
+    assert summary.dependencies_added == 1
+    assert any("1 connection(s) to addresses outside the inventory" in warning for warning in summary.warnings)
+    with Session(get_engine(db_url)) as session:
+        edge = session.scalars(select(Dependency)).one()
+    assert (edge.port, edge.observations) == (1433, 5)
+
+    again = load(db_url, ParsedInventory(format="dependency-csv", dependencies=deps[:1]), source="deps")
+    assert (again.dependencies_changed, again.dependencies_added, again.dependencies_removed) == (1, 0, 0)
+
+
+def test_unknown_server_in_dependencies_rejects_the_whole_file(db_url: str) -> None:
+    load(db_url, ParsedInventory(format="canonical-csv", systems=(server("web-01"), server("db-01"))))
+    load(db_url, ParsedInventory(format="dependency-csv", dependencies=(
+        DependencyRecord(source="web-01", target="db-01", port=1433),)), source="deps")
+    before = snapshot(db_url)
+    with Session(get_engine(db_url)) as session:
+        runs_before = session.scalar(select(func.count()).select_from(ImportRun))
+    bad = ParsedInventory(format="dependency-csv", dependencies=(
+        DependencyRecord(source="web-01", target="db-01", port=5432),
+        DependencyRecord(source="web-01", target="ghost-99", port=80),
+        DependencyRecord(source="nobody", target="db-01", port=80),
+    ), dependency_rows=(2, 3, 4))
+    with pytest.raises(BadInputError) as caught:
+        load(db_url, bad, source="deps")
+    assert str(caught.value) == (
+        "deps.csv:3:target: unknown server 'ghost-99': not in the inventory (import it first)\n"
+        "deps.csv:4:source: unknown server 'nobody': not in the inventory (import it first)"
+    )
+    assert snapshot(db_url) == before, "a rejected file writes nothing"
+    with Session(get_engine(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(ImportRun)) == runs_before
+
+
+def test_ambiguous_names_across_sources_are_rejected(db_url: str) -> None:
+    load(db_url, ParsedInventory(format="rvtools", systems=(server("app-01"),)), source="vc1")
+    load(db_url, ParsedInventory(format="rvtools", systems=(server("app-01"), server("db-01"))), source="vc2")
+    with pytest.raises(BadInputError, match="ambiguous server name 'app-01': 2 systems have it"):
+        load(db_url, ParsedInventory(format="dependency-csv", dependencies=(
+            DependencyRecord(source="app-01", target="db-01"),)), source="deps")
+
+
+def test_status_counts(db_url: str) -> None:
+    load(db_url, ParsedInventory(format="canonical-csv", systems=(
+        server("a", environment="prod"), server("b", environment="dev"), server("c", kind="database"))))
+    with session_scope(db_url) as session:
+        status = estate_status(session=session)
+    assert status.systems == 3 and status.imports == 1
+    assert status.by_kind == {"database": 1, "server": 2}
+    assert status.by_environment == {"development": 1, "production": 1, "unknown": 1}
+    assert status.by_state == {"imported": 3}
+    assert status.last_import is not None and status.last_import["added"] == 3
