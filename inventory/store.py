@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from inventory.errors import BadInputError, InputProblem
 from inventory.importers.common import ParsedInventory, ProgressFn
@@ -138,7 +138,8 @@ def _apply_systems(
     existing = {
         external_id: (system_id, row_hash, removed_at)
         for system_id, external_id, row_hash, removed_at in session.execute(
-            select(System.id, System.external_id, System.row_hash, System.removed_at).where(System.source == source)
+            select(col(System.id), col(System.external_id), col(System.row_hash), col(System.removed_at))
+            .where(col(System.source) == source)
         )
     }
     inserts: list[dict[str, Any]] = []
@@ -195,7 +196,7 @@ def _apply_dependencies(
     by_name: dict[str, list[int]] = {}
     by_ip: dict[str, int] = {}
     for system_id, name_key, addresses in session.execute(
-        select(System.id, System.name_key, System.ip_addresses).where(System.removed_at.is_(None))  # type: ignore[union-attr]
+        select(col(System.id), col(System.name_key), col(System.ip_addresses)).where(col(System.removed_at).is_(None))
     ):
         by_name.setdefault(name_key, []).append(system_id)
         for address in addresses or ():
@@ -236,8 +237,9 @@ def _apply_dependencies(
     existing = {
         (src, dst, port, protocol): (dep_id, observations)
         for dep_id, src, dst, port, protocol, observations in session.execute(
-            select(Dependency.id, Dependency.source_system_id, Dependency.target_system_id, Dependency.port,
-                   Dependency.protocol, Dependency.observations).where(Dependency.source == source)
+            select(col(Dependency.id), col(Dependency.source_system_id), col(Dependency.target_system_id),
+                   col(Dependency.port), col(Dependency.protocol), col(Dependency.observations))
+            .where(col(Dependency.source) == source)
         )
     }
     counts: Counter[str] = Counter()
@@ -262,7 +264,7 @@ def _apply_dependencies(
     for chunk in _chunks(updates):
         session.execute(update(Dependency), chunk)
     for start in range(0, len(stale), _CHUNK):
-        session.execute(delete(Dependency).where(Dependency.id.in_(stale[start:start + _CHUNK])))  # type: ignore[union-attr]
+        session.execute(delete(Dependency).where(col(Dependency.id).in_(stale[start:start + _CHUNK])))
     warnings = []
     if external:
         warnings.append(f"{external} connection(s) to addresses outside the inventory were skipped")
@@ -296,7 +298,7 @@ class EstateStatus:
 
 
 def estate_status(*, session: Session) -> EstateStatus:
-    active = System.removed_at.is_(None)  # type: ignore[union-attr]
+    active = col(System.removed_at).is_(None)
 
     def grouped(column: Any) -> dict[str, int]:
         rows = session.execute(select(column, func.count()).where(active).group_by(column).order_by(column))
@@ -306,7 +308,7 @@ def estate_status(*, session: Session) -> EstateStatus:
     removed = session.scalar(select(func.count()).select_from(System).where(~active)) or 0
     dependencies = session.scalar(select(func.count()).select_from(Dependency)) or 0
     imports = session.scalar(select(func.count()).select_from(ImportRun)) or 0
-    last = session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    last = session.scalars(select(ImportRun).order_by(col(ImportRun.id).desc()).limit(1)).first()
     last_import = None
     if last is not None:
         last_import = {"id": last.id, "source": last.source, "format": last.format, "file": last.file_name,

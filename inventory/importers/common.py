@@ -135,7 +135,7 @@ class Columns:
 
     @classmethod
     def match(cls, header: Sequence[object], aliases: Mapping[str, Sequence[str]]) -> Columns:
-        index = {}
+        index: dict[str, int] = {}
         for position, text in enumerate(header):
             key = header_key(text)
             if key and key not in index:
@@ -144,10 +144,10 @@ class Columns:
         names: dict[str, str] = {}
         for field_name, candidates in aliases.items():
             for candidate in candidates:
-                position = index.get(header_key(candidate))
-                if position is not None:
-                    positions[field_name] = position
-                    names[field_name] = str(header[position]).strip()
+                found = index.get(header_key(candidate))
+                if found is not None:
+                    positions[field_name] = found
+                    names[field_name] = str(header[found]).strip()
                     break
         return cls(positions, names)
 

@@ -1,0 +1,89 @@
+"""End-to-end fixtures: the installed CLI in a subprocess, against a real Prefect server started once."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `prefect server start` for the session (what a team runs); yields its API URL."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                                "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"prefect server did not start; see {home / 'server.log'}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(*args: str, cwd: Path, api_url: str | None = None, timeout: float = 600,
+            env: dict[str, str] | None = None) -> Result:
+    """Run `lumen-migrate` as a user would (the installed console script's module), in `cwd`."""
+    full_env = {**os.environ, "PREFECT_HOME": str(cwd / ".prefect-home"), **(env or {})}
+    full_env.pop("LUMEN_MIGRATE_DB_URL", None)
+    if api_url:
+        full_env["PREFECT_API_URL"] = api_url
+    else:
+        full_env.pop("PREFECT_API_URL", None)
+    completed = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env={
+        **full_env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=timeout)
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def assert_clean(result: Result) -> None:
+    """No Prefect noise on the terminal: no traceback, no ERROR lines."""
+    for line in result.output.splitlines():
+        assert "Traceback" not in line, result.output
+        assert "ERROR" not in line, result.output
