@@ -114,7 +114,7 @@ def errors_handled(options: Options) -> Iterator[None]:
 def progress_display(options: Options) -> Iterator[Callable[[str, int, int], None]]:
     """A Rich progress bar per stage, fed by flows.progress reports; silent with --json."""
     progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=options.console, transient=False, disable=options.json)
+                        console=Console(stderr=True), transient=True, disable=options.json)
     tasks: dict[str, Any] = {}
 
     def listener(stage: str, done: int, total: int) -> None:
@@ -168,7 +168,7 @@ def import_command(
         if not path.is_file():
             raise BadInputError.single(str(path), "file not found" if not path.exists() else "not a file")
         module = prefect_flows(options)
-        result = run_flow(options, module.import_inventory, path=str(path.resolve()), fmt=fmt, source=source)
+        result = run_flow(options, module.import_inventory, path=str(path), fmt=fmt, source=source)
 
     def render(console: Console) -> None:
         systems, deps = result["systems"], result["dependencies"]

@@ -59,7 +59,7 @@ def test_bad_input_exits_2_names_file_row_column_and_writes_nothing(tmp_path: Pa
     assert result.code == 2, result.output
     assert_clean(result)
     assert "bad.csv:2:*Cores: expected a whole number, got 'two'" in result.stderr
-    assert "bad.csv:3:*Memory (In MB): must be at least 0, got -5" in result.stderr
+    assert "bad.csv:3:*Memory (In MB): must be at least 1, got -5" in result.stderr
     status = json.loads(run_cli("--json", "status", cwd=tmp_path).stdout)
     assert status["systems"] == 3 and status["imports"] == 1
 
