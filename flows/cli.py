@@ -242,6 +242,56 @@ def sample_inventory_command(
                    "files": [str(path) for path in written]}, render)
 
 
+catalog_app = typer.Typer(help="The Azure price catalog used by assessment.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("show")
+def catalog_show_command(ctx: typer.Context) -> None:
+    """The catalog in use: its date, sources and coverage (never starts Prefect)."""
+    from migrations_plan.pricing.store import active_catalog_path, load_catalog
+
+    options = _options(ctx)
+    with errors_handled(options):
+        path = active_catalog_path()
+        catalog = load_catalog(path)
+    payload = {"ok": True, "path": str(path), "as_of": catalog.as_of.isoformat(), "currency": catalog.currency,
+               "regions": len(catalog.regions()), "vm_sizes": len(catalog.vm_sizes()), "sources": list(catalog.sources)}
+
+    def render(console: Console) -> None:
+        console.print(f"Price catalog {path}")
+        console.print(f"  dated {catalog.as_of}, {catalog.currency}, {payload['regions']} regions, "
+                      f"{payload['vm_sizes']} VM sizes")
+        for source in catalog.sources:
+            console.print(f"  - {source}", soft_wrap=True)
+
+    emit(options, payload, render)
+
+
+@catalog_app.command("refresh")
+def catalog_refresh_command(
+    ctx: typer.Context,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Region to refresh (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Catalog file to write (default: "
+                                             "lumen-migrate-catalog.json.gz here, or $LUMEN_MIGRATE_CATALOG).")] = None,
+) -> None:
+    """Fetch current VM prices from the Azure Retail Prices API. Offline, the old catalog is kept unchanged."""
+    options = _options(ctx)
+    with errors_handled(options):
+        regions = region or ["eastus"]
+        try:
+            from migrations_plan.pricing.refresh import check_regions
+
+            check_regions(regions)
+        except ValueError as e:
+            raise BadInputError.single("--region", str(e)) from e
+        prefect_flows(options)
+        from flows.catalog_flow import refresh_price_catalog
+
+        result = run_flow(options, refresh_price_catalog, regions=regions, out=str(out) if out else None)
+    emit(options, {"ok": True, **result}, lambda console: console.print(result["message"], soft_wrap=True))
+
+
 def main() -> None:
     app()
 

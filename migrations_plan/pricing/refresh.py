@@ -64,7 +64,7 @@ def refresh_catalog(
     sizes, disks, SQL and App Service prices, and the other regions are carried over. Transient answers
     (429, 5xx) are retried `retries` times, waiting as the API's Retry-After says (at most 30 s).
     """
-    wanted = _check_regions(regions)
+    wanted = check_regions(regions)
     current = _current_catalog(out)
     kept = f"the catalog dated {current.as_of} is kept"
     owned = client is None
@@ -117,7 +117,7 @@ def vm_filter(region: str) -> str:
     )
 
 
-def _check_regions(regions: Sequence[str]) -> tuple[str, ...]:
+def check_regions(regions: Sequence[str]) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(region.strip().lower() for region in regions))
     if not wanted:
         raise ValueError("name at least one region to refresh")

@@ -37,6 +37,22 @@ FORMAT = "lumen-migrate-price-catalog"
 VERSION = 1
 ENV_VAR = "LUMEN_MIGRATE_CATALOG"
 SHIPPED_CATALOG = Path(__file__).parent / "data" / "catalog.json.gz"
+# Where `catalog refresh` writes by default, beside the default database: a refreshed catalog then wins over the
+# shipped one for commands run in the same folder.
+LOCAL_CATALOG_NAME = "lumen-migrate-catalog.json.gz"
+
+
+def active_catalog_path() -> Path:
+    """$LUMEN_MIGRATE_CATALOG, else a refreshed catalog in the working directory, else the shipped one."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    local = Path.cwd() / LOCAL_CATALOG_NAME
+    return local if local.exists() else SHIPPED_CATALOG
+
+
+def refresh_target_path() -> Path:
+    """Where `catalog refresh` writes when not told: $LUMEN_MIGRATE_CATALOG, else the working directory."""
+    return Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else Path.cwd() / LOCAL_CATALOG_NAME
 
 _SIZE_COLUMNS = [
     "name",
@@ -54,11 +70,12 @@ _KIND_ORDER = {kind: index for index, kind in enumerate(DiskKind)}
 
 
 def load_catalog(path: Path | None = None) -> PriceCatalog:
-    """The catalog at `path`, else at $LUMEN_MIGRATE_CATALOG, else the one shipped with the package.
+    """The catalog at `path`, else `active_catalog_path()` ($LUMEN_MIGRATE_CATALOG, a refreshed local file, the
+    one shipped with the package).
 
     Cached per file and modification time, so a refreshed file is picked up by the next call.
     """
-    chosen = path or (Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else SHIPPED_CATALOG)
+    chosen = path or active_catalog_path()
     try:
         stamp = chosen.stat().st_mtime_ns
     except OSError as e:

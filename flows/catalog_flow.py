@@ -1,0 +1,23 @@
+"""The `catalog refresh` flow: fetch current VM prices from the Azure Retail Prices API into the local catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+
+from migrations_plan.pricing.refresh import refresh_catalog
+from migrations_plan.pricing.store import refresh_target_path
+
+
+@task(name="fetch-retail-prices", retries=0)
+def fetch_and_write(regions: list[str], out: str) -> str:
+    return str(refresh_catalog(regions=regions, out=Path(out)))
+
+
+@flow(name="refresh-price-catalog")
+def refresh_price_catalog(regions: list[str], out: str | None = None) -> dict[str, Any]:
+    """Refresh the VM prices of `regions`; offline or on any API error the old catalog is kept, unchanged."""
+    target = out or str(refresh_target_path())
+    return {"catalog": target, "message": fetch_and_write(regions, target)}
