@@ -1,7 +1,7 @@
 """The canonical shape of one legacy system and one dependency, whatever file they came from.
 
 Every importer turns its rows into these records; the store writes them; planning reads them. Field names
-here are also the column names of our own canonical CSV/JSON format (see docs/canonical-format.md).
+here are also the column names of our own canonical CSV/JSON format (see docs/formats.md).
 """
 
 from __future__ import annotations

@@ -49,13 +49,13 @@ def detect_format(path: Path) -> Format:
     if suffix in (".csv", ".txt", ""):
         header, _rows = read_csv(path)
         keys = {header_key(cell) for cell in header}
-        if {"server name", "cores", "memory (in mb)"} <= keys:
+        if "server name" in keys and keys & {"cores", "os name", "memory (in mb)"}:
             return Format.AZURE_MIGRATE
         if {"source server name", "destination port"} <= keys:
             return Format.AZURE_MIGRATE_DEPENDENCIES
         if {"source", "target"} <= keys and "external_id" not in keys:
             return Format.DEPENDENCY_CSV
-        if "name" in keys and ("external_id" in keys or "cores" in keys or "kind" in keys):
+        if "name" in keys and _all_canonical(keys):
             return Format.CANONICAL_CSV
         raise BadInputError.single(
             name,
@@ -69,6 +69,13 @@ def detect_format(path: Path) -> Format:
         name, f"unknown format: cannot tell the format from the extension {suffix!r}; pass --format, "
         f"one of {FORMAT_HELP}"
     )
+
+
+def _all_canonical(keys: set[str]) -> bool:
+    from inventory.importers.canonical import CSV_COLUMNS
+
+    known = {header_key(column) for column in CSV_COLUMNS}
+    return all(key in known or key.startswith("tag:") for key in keys if key)
 
 
 def parser_for(fmt: Format) -> Callable[..., ParsedInventory]:
