@@ -188,6 +188,7 @@ def import_command(
 @app.command("status")
 def status_command(ctx: typer.Context) -> None:
     """Counts of the estate by kind, environment and state (reads the database only; never starts Prefect)."""
+    from flows.assessment_store import assessment_counts
     from inventory.db import session_scope
     from inventory.store import estate_status
 
@@ -195,6 +196,7 @@ def status_command(ctx: typer.Context) -> None:
     with errors_handled(options):
         with session_scope(options.db_url) as session:
             status = estate_status(session=session)
+            assessment = assessment_counts(session=session)
 
     def render(console: Console) -> None:
         console.print(f"Database: {redact_url(options.db_url)}")
@@ -209,8 +211,14 @@ def status_command(ctx: typer.Context) -> None:
                 for key, count in counts.items():
                     table.add_row(key, str(count))
                 console.print(table)
+        if assessment["last_run"]:
+            run = assessment["last_run"]
+            console.print(f"Assessment ({run['region']}, {run['pricing']}, prices dated {run['catalog_as_of']}): "
+                          + ", ".join(f"{k} {v}" for k, v in assessment["by_strategy"].items()))
+            console.print("  readiness: " + ", ".join(f"{k} {v}" for k, v in assessment["by_readiness"].items())
+                          + f"; Azure run rate ${assessment['azure_monthly']:,.0f}/month")
 
-    emit(options, {"ok": True, **status.as_dict()}, render)
+    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment}, render)
 
 
 @app.command("sample-inventory")
@@ -240,6 +248,50 @@ def sample_inventory_command(
 
     emit(options, {"ok": True, "systems": len(estate.systems), "dependencies": len(estate.dependencies),
                    "files": [str(path) for path in written]}, render)
+
+
+@app.command("assess")
+def assess_command(
+    ctx: typer.Context,
+    region: Annotated[str, typer.Option(help="Azure region to size and price in.")] = "eastus2",
+    pricing: Annotated[str, typer.Option(help="payg, ri1y or ri3y.")] = "payg",
+    ahb: Annotated[bool, typer.Option("--ahb", help="Apply Azure Hybrid Benefit (Windows, SQL Server).")] = False,
+    rules: Annotated[Path | None, typer.Option(help="Your strategy rules YAML (default: the shipped rules).")] = None,
+    percentile: Annotated[int, typer.Option(min=1, max=100, help="Utilisation percentile for sizing.")] = 95,
+    comfort_factor: Annotated[float, typer.Option(min=1.0, max=5.0, help="Headroom on utilisation.")] = 1.3,
+    override: Annotated[list[str] | None, typer.Option("--override", help="SYSTEM=STRATEGY, an engineer's "
+                                                       "decision that survives re-assessment (repeatable).")] = None,
+    reason: Annotated[str, typer.Option(help="Why the overrides are right (required with --override).")] = "",
+) -> None:
+    """Classify every system (7 Rs), check readiness, and map it to a right-sized, priced Azure target."""
+    options = _options(ctx)
+    with errors_handled(options):
+        from flows.assessment_store import parse_override
+
+        overrides = dict(parse_override(text) for text in override or [])
+        if overrides and not reason.strip():
+            raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
+        if pricing not in ("payg", "ri1y", "ri3y"):
+            raise BadInputError.single("--pricing", f"unknown pricing option {pricing!r}; expected payg, ri1y or ri3y")
+        if rules is not None and not rules.is_file():
+            raise BadInputError.single(str(rules), "file not found")
+        prefect_flows(options)
+        from flows.assess_flow import AssessParameters, assess_flow
+
+        params = AssessParameters(region=region, pricing=pricing, ahb=ahb, rules=str(rules) if rules else None,
+                                  percentile=percentile, comfort_factor=comfort_factor, overrides=overrides,
+                                  override_reason=reason)
+        result = run_flow(options, assess_flow, params=params)
+
+    def render(console: Console) -> None:
+        console.print(f"Assessed [bold]{result['systems']}[/] systems in {result['region']} ({result['pricing']}, "
+                      f"prices dated {result['catalog_as_of']}, rules {result['rules']})")
+        console.print("  strategies: " + ", ".join(f"{k} {v}" for k, v in result["by_strategy"].items()))
+        console.print("  readiness:  " + ", ".join(f"{k} {v}" for k, v in result["by_readiness"].items()))
+        console.print(f"  Azure run rate: ${result['azure_monthly']:,.0f}/month "
+                      f"({result['overridden']} engineer override(s))")
+
+    emit(options, {"ok": True, **result}, render)
 
 
 catalog_app = typer.Typer(help="The Azure price catalog used by assessment.", no_args_is_help=True)

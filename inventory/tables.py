@@ -9,12 +9,19 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for bulk statements (typed, unlike `Model.__table__`)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 class SystemState(StrEnum):
@@ -133,3 +140,158 @@ class ImportRun(SQLModel, table=True):
     removed: int = 0
     dependencies: int = 0
     warnings: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AssessmentRun(SQLModel, table=True):
+    """One run of `assess`: the settings it used, so every figure can be traced back."""
+
+    __tablename__ = "assessment_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    region: str = Field(max_length=64)
+    pricing: str = Field(max_length=16)
+    ahb: bool = False
+    percentile: int = 95
+    comfort_factor: float = 1.3
+    rules_source: str = Field(max_length=1024)
+    catalog_as_of: dt.date
+    systems: int = 0
+
+
+class Assessment(SQLModel, table=True):
+    """The current strategy, readiness and Azure target of one system (replaced by each assessment run)."""
+
+    __tablename__ = "assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", unique=True)
+    run_id: int = Field(foreign_key="assessment_run.id", index=True)
+    strategy: str = Field(max_length=16, index=True)
+    rule_id: str = Field(max_length=128)
+    reason: str
+    overridden: bool = False
+    readiness: str = Field(max_length=32, index=True)
+    readiness_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sizing_basis: str | None = Field(default=None, max_length=32)
+    needed_vcpus: float | None = None
+    needed_memory_gib: float | None = None
+
+
+class TargetMapping(SQLModel, table=True):
+    """The priced Azure target of one system. Costs are USD per month; `monthly_cost` is the chosen option's."""
+
+    __tablename__ = "target_mapping"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", unique=True)
+    run_id: int = Field(foreign_key="assessment_run.id", index=True)
+    service: str = Field(max_length=32, index=True)
+    sku: str | None = Field(default=None, max_length=128)
+    region: str = Field(max_length=64)
+    disks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pricing_option: str = Field(max_length=16)
+    monthly_cost: float | None = None
+    monthly_cost_by_option: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    cost_estimated: bool = False
+    cost_basis: str = ""
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class StrategyOverride(SQLModel, table=True):
+    """An engineer's decision on a system's strategy; survives re-assessment."""
+
+    __tablename__ = "strategy_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", unique=True)
+    strategy: str = Field(max_length=16)
+    reason: str
+    author: str | None = Field(default=None, max_length=255)
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WaveStatus(StrEnum):
+    PLANNED = "planned"
+    STARTED = "started"
+    COMPLETED = "completed"
+    ROLLED_BACK = "rolled_back"
+
+
+class Wave(SQLModel, table=True):
+    """A dated wave. Started and completed waves are frozen: re-planning keeps them as they are."""
+
+    __tablename__ = "wave"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    name: str = Field(max_length=255)
+    planned_date: dt.date
+    status: str = Field(default=WaveStatus.PLANNED.value, max_length=16, index=True)
+    max_systems: int | None = None
+    max_tb: float | None = None
+    systems: int = 0
+    storage_tb: float = 0.0
+    started_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    completed_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class WaveMember(SQLModel, table=True):
+    """A system's place in the plan: its wave and move group."""
+
+    __tablename__ = "wave_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="wave.id", index=True)
+    system_id: int = Field(foreign_key="system.id", unique=True)
+    group_key: str = Field(max_length=64, index=True)
+    group_reason: str = ""
+
+
+class PlanExclusion(SQLModel, table=True):
+    """A system deliberately left out of every wave (retire, retain, not ready...), with the reason."""
+
+    __tablename__ = "plan_exclusion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", unique=True)
+    reason: str
+
+
+class WavePin(SQLModel, table=True):
+    """An engineer's pin of a system (and so its move group) to a wave number."""
+
+    __tablename__ = "wave_pin"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="system.id", unique=True)
+    wave_number: int
+    reason: str = ""
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WaveRun(SQLModel, table=True):
+    """One execution of a wave (execution stage; the journal of its steps hangs off it)."""
+
+    __tablename__ = "wave_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="wave.id", index=True)
+    status: str = Field(max_length=16, index=True)
+    backend: str = Field(max_length=32)
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    started_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    finished_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class CostAssumption(SQLModel, table=True):
+    """One savings-model assumption in force (default or the user's), with its unit and source."""
+
+    __tablename__ = "cost_assumption"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=128, unique=True)
+    value: float
+    unit: str = Field(max_length=64)
+    source: str
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,107 @@
+"""The `assess` flow: strategy, readiness and a priced Azure target for every active system, in bulk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NONE
+from pydantic import BaseModel, Field
+
+from flows import assessment_store as store
+from flows.progress import report
+from inventory.db import session_scope
+from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
+from migrations_plan.pricing import PricingOption, load_catalog
+from migrations_plan.strategy_types import Strategy
+
+
+class AssessParameters(BaseModel):
+    """What the Prefect UI form and the CLI offer for an assessment run."""
+
+    region: str = Field(default="eastus2", description="Azure region to size and price in.")
+    pricing: PricingOption = Field(default=PricingOption.PAYG, description="payg, ri1y or ri3y.")
+    ahb: bool = Field(default=False, description="Apply Azure Hybrid Benefit to Windows Server and SQL Server.")
+    rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")
+    percentile: int = Field(default=95, ge=1, le=100, description="Utilisation percentile used for sizing.")
+    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, description="Headroom multiplier on utilisation.")
+    overrides: dict[str, Strategy] = Field(default_factory=dict,
+                                           description="Engineer overrides to record first: system name -> strategy.")
+    override_reason: str = Field(default="", description="Why the overrides are right (required with overrides).")
+
+
+@task(name="record-overrides", cache_policy=NONE)
+def record_overrides(overrides: dict[str, Strategy], reason: str) -> int:
+    with session_scope() as session:
+        return len(store.save_overrides(list(overrides.items()), reason=reason, author=None, session=session))
+
+
+@task(name="assess-estate", cache_policy=NONE)
+def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSettings]:
+    rules = load_rules(Path(params.rules)) if params.rules else default_rules()
+    settings = AssessSettings(as_of=store.today(), region=params.region, pricing=params.pricing, ahb=params.ahb,
+                              percentile=params.percentile, comfort_factor=params.comfort_factor, rules=rules)
+    catalog = load_catalog()
+    with session_scope() as session:
+        inputs = store.load_assess_inputs(session=session)
+        overrides = store.load_overrides(session=session)
+    report("assess", 0, len(inputs))
+    result = assess(inputs, catalog=catalog, settings=settings, overrides=overrides)
+    report("assess", len(inputs), len(inputs))
+    return result, settings
+
+
+@task(name="store-assessment", cache_policy=NONE)
+def store_assessment(result: AssessmentResult, settings: AssessSettings) -> int:
+    with session_scope() as session:
+        return store.save_assessment(result, settings, session=session)
+
+
+def summary(result: AssessmentResult, run_id: int) -> dict[str, Any]:
+    by_option = {key: round(result.monthly_total(key), 2) for key in ("payg", "ri1y", "ri3y", "ri3y_ahb")}
+    return {
+        "run_id": run_id,
+        "systems": len(result.assessments),
+        "region": result.region,
+        "pricing": result.pricing_key,
+        "catalog_as_of": result.catalog_as_of.isoformat() if result.catalog_as_of else None,
+        "rules": result.rules_source,
+        "by_strategy": {str(k): v for k, v in result.counts_by_strategy().items()},
+        "by_readiness": {str(k): v for k, v in result.counts_by_readiness().items()},
+        "not_ready": len(result.not_ready()),
+        "azure_monthly": round(result.monthly_total(), 2),
+        "azure_monthly_by_option": by_option,
+        "overridden": sum(1 for a in result.assessments if a.overridden),
+    }
+
+
+def publish(result: AssessmentResult) -> None:
+    """Table artifacts: counts by strategy, the costliest targets, the systems that are not ready."""
+    counts = [{"strategy": str(k), "systems": v} for k, v in result.counts_by_strategy().items()]
+    create_table_artifact(table=counts, key="assessment-strategies", description="Systems by 7R strategy")
+    priced = sorted((a for a in result.assessments if a.monthly_cost is not None),
+                    key=lambda a: a.monthly_cost or 0.0, reverse=True)[:25]
+    create_table_artifact(table=[{"system": a.name, "strategy": str(a.strategy), "target": str(a.target),
+                                  "usd_per_month": round(a.monthly_cost or 0.0, 2)} for a in priced],
+                          key="assessment-top-costs", description="The 25 costliest Azure targets")
+    blocked = [{"system": a.name, "readiness": str(a.readiness), "reasons": "; ".join(a.readiness_reasons)}
+               for a in result.not_ready()[:200]]
+    if blocked:
+        create_table_artifact(table=blocked, key="assessment-not-ready",
+                              description=f"{len(result.not_ready())} systems not ready (first 200)")
+
+
+@flow(name="assess-estate")
+def assess_flow(params: AssessParameters | None = None) -> dict[str, Any]:
+    """Assess every active system: 7R strategy (rules + overrides), readiness, right-sized priced target."""
+    params = params or AssessParameters()
+    if params.overrides:
+        record_overrides(params.overrides, params.override_reason)
+    result, settings = assess_estate(params)
+    run_id = store_assessment(result, settings)
+    publish(result)
+    outcome = summary(result, run_id)
+    get_run_logger().info("assessed %s systems: %s", outcome["systems"], outcome["by_strategy"])
+    return outcome

@@ -1,0 +1,191 @@
+"""Database side of assessment: the estate as assessment inputs, overrides, and storing results in bulk.
+
+Planning code (migrations_plan) never touches the database; this module turns rows into its inputs and its
+results into rows. Writes use Core statements on whole tables, not a loop of session.add.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import Session, col
+
+from inventory.errors import BadInputError
+from inventory.records import Criticality, Environment, OsFamily, PowerState, SystemKind
+from inventory.tables import (
+    Assessment as AssessmentRow,
+)
+from inventory.tables import (
+    AssessmentRun,
+    Dependency,
+    StrategyOverride,
+    System,
+    SystemState,
+    TargetMapping,
+    table_of,
+    utcnow,
+)
+from migrations_plan.assessment import AssessInput, AssessmentResult, AssessSettings, DiskLoad, Override
+from migrations_plan.strategy_types import Strategy
+
+_CHUNK = 5_000
+ACTIVE = col(System.removed_at).is_(None)
+# States assessment may (re)set: a system already moving or moved keeps its state.
+_REASSESSABLE = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemState.PLANNED.value,
+                 SystemState.EXCLUDED.value)
+
+
+def _enum(kind: Any, value: str | None, default: Any = None) -> Any:
+    if value is None:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def load_assess_inputs(*, session: Session) -> list[AssessInput]:
+    """Every active system as an AssessInput, with its dependency count (in and out)."""
+    degree: Counter[int] = Counter()
+    for source_id, target_id in session.execute(select(col(Dependency.source_system_id),
+                                                       col(Dependency.target_system_id))):
+        degree[source_id] += 1
+        degree[target_id] += 1
+    inputs = []
+    for row in session.execute(select(table_of(System)).where(ACTIVE).order_by(col(System.id))).mappings():
+        inputs.append(AssessInput(
+            id=row["id"], name=row["name"], kind=_enum(SystemKind, row["kind"], SystemKind.SERVER),
+            os_name=row["os_name"], os_family=_enum(OsFamily, row["os_family"], OsFamily.UNKNOWN),
+            os_version=row["os_version"], os_arch=row["os_arch"], os_end_of_support=row["os_end_of_support"],
+            cores=row["cores"], memory_mb=row["memory_mb"], cpu_util_pct=row["cpu_util_pct"],
+            memory_util_pct=row["memory_util_pct"], util_percentile=row["util_percentile"],
+            disks=tuple(DiskLoad(d.get("size_gb", 0.0), d.get("read_iops"), d.get("write_iops"), d.get("read_mbps"),
+                                 d.get("write_mbps")) for d in row["disks"] or ()),
+            storage_gb=row["storage_gb"], environment=_enum(Environment, row["environment"], Environment.UNKNOWN),
+            criticality=_enum(Criticality, row["criticality"]), application=row["application"],
+            workload_type=row["workload_type"], db_engine=row["db_engine"], db_version=row["db_version"],
+            db_size_gb=row["db_size_gb"], power_state=_enum(PowerState, row["power_state"], PowerState.UNKNOWN),
+            tags=row["tags"] or {}, dependency_count=degree[row["id"]], server_type=row["server_type"],
+        ))
+    return inputs
+
+
+def load_overrides(*, session: Session) -> dict[int, Override]:
+    return {
+        row.system_id: Override(Strategy(row.strategy), row.reason, row.author)
+        for row in session.scalars(select(StrategyOverride))
+    }
+
+
+def parse_override(text: str) -> tuple[str, Strategy]:
+    """`SYSTEM=STRATEGY` from the command line."""
+    name, sep, strategy = text.partition("=")
+    if not sep or not name.strip() or not strategy.strip():
+        raise BadInputError.single("--override", f"expected SYSTEM=STRATEGY, got {text!r}")
+    try:
+        return name.strip(), Strategy(strategy.strip().lower())
+    except ValueError as e:
+        choices = ", ".join(s.value for s in Strategy)
+        raise BadInputError.single("--override", f"unknown strategy {strategy.strip()!r}; expected one of "
+                                   f"{choices}") from e
+
+
+def system_id_by_name(name: str, *, session: Session, what: str = "--override") -> int:
+    """The id of the one active system called `name` (case-insensitive); bad input when none or several."""
+    ids = [int(found) for found in session.scalars(
+        select(col(System.id)).where(ACTIVE, col(System.name_key) == name.lower())) if found is not None]
+    if not ids:
+        raise BadInputError.single(what, f"unknown system {name!r}: not in the inventory")
+    if len(ids) > 1:
+        raise BadInputError.single(what, f"ambiguous system name {name!r}: {len(ids)} systems have it")
+    return ids[0]
+
+
+def save_overrides(overrides: Sequence[tuple[str, Strategy]], *, reason: str, author: str | None,
+                   session: Session) -> list[int]:
+    """Record engineers' overrides (replacing earlier ones for the same systems). Returns the system ids."""
+    if overrides and not reason.strip():
+        raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
+    ids = []
+    now = utcnow()
+    for name, strategy in overrides:
+        system_id = system_id_by_name(name, session=session)
+        session.execute(delete(StrategyOverride).where(col(StrategyOverride.system_id) == system_id))
+        session.execute(insert(table_of(StrategyOverride)).values(
+            system_id=system_id, strategy=strategy.value, reason=reason.strip(), author=author, created_at=now))
+        ids.append(system_id)
+    return ids
+
+
+def save_assessment(result: AssessmentResult, settings: AssessSettings, *, session: Session) -> int:
+    """Replace the stored assessment and targets of every assessed system. Returns the assessment run id."""
+    run_id = session.execute(insert(table_of(AssessmentRun)).values(
+        started_at=utcnow(), region=settings.region, pricing=result.pricing_key, ahb=settings.ahb,
+        percentile=settings.percentile, comfort_factor=settings.comfort_factor, rules_source=result.rules_source,
+        catalog_as_of=result.catalog_as_of or result.as_of, systems=len(result.assessments),
+    ).returning(table_of(AssessmentRun).c.id)).scalar_one()
+    ids = [a.system_id for a in result.assessments]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        session.execute(delete(AssessmentRow).where(col(AssessmentRow.system_id).in_(chunk)))
+        session.execute(delete(TargetMapping).where(col(TargetMapping.system_id).in_(chunk)))
+    assessments: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
+    for a in result.assessments:
+        assessments.append({
+            "system_id": a.system_id, "run_id": run_id, "strategy": a.strategy.value, "rule_id": a.rule_id,
+            "reason": a.reason, "overridden": a.overridden, "readiness": a.readiness.value,
+            "readiness_reasons": list(a.readiness_reasons),
+            "sizing_basis": a.sizing_basis.value if a.sizing_basis else None,
+            "needed_vcpus": a.needed_vcpus, "needed_memory_gib": a.needed_memory_gib,
+        })
+        if a.target is not None:
+            target = a.target.to_dict()
+            details = dict(target["details"])
+            if a.sizing_note:
+                details["sizing_note"] = a.sizing_note
+            targets.append({
+                "system_id": a.system_id, "run_id": run_id, "service": target["service"], "sku": target["sku"],
+                "region": target["region"], "disks": target["disks"], "pricing_option": result.pricing_key,
+                "monthly_cost": a.monthly_cost, "monthly_cost_by_option": dict(a.monthly_cost_by_option),
+                "cost_estimated": a.cost_estimated, "cost_basis": a.cost_basis, "details": details,
+            })
+    for start in range(0, len(assessments), _CHUNK):
+        session.execute(insert(table_of(AssessmentRow)), assessments[start:start + _CHUNK])
+    for start in range(0, len(targets), _CHUNK):
+        session.execute(insert(table_of(TargetMapping)), targets[start:start + _CHUNK])
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(update(table_of(System)).where(
+            table_of(System).c.id.in_(ids[start:start + _CHUNK]),
+            table_of(System).c.state.in_(_REASSESSABLE),
+        ).values(state=SystemState.ASSESSED.value))
+    return int(run_id)
+
+
+def assessment_counts(*, session: Session) -> dict[str, Any]:
+    """What `status` shows of the current assessment: strategies, readiness, Azure run rate."""
+    from sqlalchemy import func
+
+    joined = select(col(AssessmentRow.strategy), func.count()).join(
+        System, col(System.id) == col(AssessmentRow.system_id)).where(ACTIVE).group_by(col(AssessmentRow.strategy))
+    by_strategy = {str(k): int(v) for k, v in session.execute(joined)}
+    readiness = select(col(AssessmentRow.readiness), func.count()).join(
+        System, col(System.id) == col(AssessmentRow.system_id)).where(ACTIVE).group_by(col(AssessmentRow.readiness))
+    by_readiness = {str(k): int(v) for k, v in session.execute(readiness)}
+    run = session.scalars(select(AssessmentRun).order_by(col(AssessmentRun.id).desc()).limit(1)).first()
+    monthly = session.scalar(select(func.sum(col(TargetMapping.monthly_cost))).join(
+        System, col(System.id) == col(TargetMapping.system_id)).where(ACTIVE)) or 0.0
+    return {
+        "by_strategy": by_strategy, "by_readiness": by_readiness, "azure_monthly": float(monthly),
+        "last_run": None if run is None else {"id": run.id, "region": run.region, "pricing": run.pricing,
+                                              "started_at": run.started_at.isoformat(),
+                                              "catalog_as_of": run.catalog_as_of.isoformat()},
+    }
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
