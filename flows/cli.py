@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from inventory.db import DB_URL_ENV, redact_url, resolve_db_url
-from inventory.errors import BadInputError, LumenError
+from inventory.errors import BadInputError, BadSettingsError, LumenError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -97,6 +97,10 @@ def errors_handled(options: Options) -> Iterator[None]:
         for line in str(e).splitlines():
             err.print(f"  {line}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from e
+    except BadSettingsError as e:
+        if options.debug:
+            traceback.print_exc()
+        fail(options, str(e), code=EXIT_BAD_INPUT)
     except LumenError as e:
         if options.debug:
             traceback.print_exc()

@@ -51,5 +51,9 @@ class BadInputError(LumenError):
         return cls([InputProblem(file, row, column, message)])
 
 
+class BadSettingsError(LumenError):
+    """A setting or option is invalid (a comfort factor below 1, a wave limit of 0): bad input, exit code 2."""
+
+
 class NotFoundError(LumenError):
     """Something asked for by name or id does not exist."""

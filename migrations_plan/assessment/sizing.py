@@ -1,0 +1,106 @@
+"""What a workload needs in Azure: Azure Migrate's performance-based arithmetic, or the allocated size.
+
+Performance-based: vCPUs = ceil(cores x CPU% x comfort), memory = GiB x memory% x comfort, disk IOPS and MB/s
+= (read + write) x comfort. Without both utilisation figures (or with a lower percentile than asked) the
+allocated cores and memory are used as they are ("as on premises"). Requirements are only ever rounded up.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from migrations_plan.assessment.facts import format_fact
+from migrations_plan.assessment.model import AssessInput, AssessmentError, DiskLoad, SizingBasis
+
+# Azure's default OS disk size, assumed when the inventory lists no disks and no storage.
+ASSUMED_OS_DISK_GIB = 128.0
+_EPSILON = 1e-9
+
+
+class UnknownSizeError(AssessmentError):
+    """Cores or memory are unknown: the workload cannot be sized."""
+
+
+class DiskNeed(NamedTuple):
+    """One disk to place: size in GiB, and the IOPS and MB/s it must sustain (0 = no data)."""
+
+    size_gib: float
+    iops: float
+    mbps: float
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What the target must provide, and the sentence that shows the arithmetic."""
+
+    basis: SizingBasis
+    vcpus: int
+    memory_gib: float
+    disks: tuple[DiskNeed, ...]
+    iops: float
+    mbps: float
+    note: str
+
+    @property
+    def data_disks(self) -> int:
+        """Disks after the first (the OS disk), which count against a VM size's data-disk limit."""
+        return max(0, len(self.disks) - 1)
+
+
+def ceil_to(value: float, step: float) -> float:
+    """Round up to a multiple of `step`, ignoring float noise (16.000000001 stays 16)."""
+    return math.ceil(value / step - _EPSILON) * step
+
+
+def requirement(system: AssessInput, *, percentile: int, comfort_factor: float) -> Requirement:
+    """The requirement of one system; raises UnknownSizeError without cores or memory."""
+    cores, memory_mb = system.cores, system.memory_mb
+    missing = [name for name, value in (("cores", cores), ("memory", memory_mb)) if not value]
+    if missing or cores is None or memory_mb is None:
+        raise UnknownSizeError(f"{' and '.join(missing)} unknown: cannot size")
+    memory_gib = memory_mb / 1024
+    cpu, mem = system.cpu_util_pct, system.memory_util_pct
+    given = system.util_percentile
+    disks, disk_note = disk_needs(system.disks, system.storage_gb, comfort_factor=comfort_factor)
+    if cpu is not None and mem is not None and (given is None or given >= percentile):
+        vcpus = max(1, math.ceil(cores * cpu / 100 * comfort_factor - _EPSILON))
+        memory = round(ceil_to(memory_gib * mem / 100 * comfort_factor, 0.01), 2)
+        label = f"P{given}" if given is not None else "utilisation (percentile not given)"
+        note = (f"{label} CPU {cpu:.3g}% of {cores} cores x {comfort_factor:g} -> {vcpus} vCPU; "
+                f"memory {mem:.3g}% of {memory_gib:.6g} GiB x {comfort_factor:g} -> {memory:.6g} GiB")
+        basis = SizingBasis.PERFORMANCE
+    else:
+        vcpus, memory = max(1, cores), round(ceil_to(memory_gib, 0.01), 2)
+        if cpu is None or mem is None:
+            why = "no CPU and memory utilisation" if cpu is None and mem is None else (
+                "no CPU utilisation" if cpu is None else "no memory utilisation")
+        else:
+            why = f"utilisation is P{given}, lower than the P{percentile} asked"
+        note = f"{why}: sized as on premises, {vcpus} vCPU and {memory:.6g} GiB"
+        basis = SizingBasis.AS_ON_PREMISES
+    if disk_note:
+        note += f"; {disk_note}"
+    return Requirement(basis, vcpus, memory, disks, sum(d.iops for d in disks), sum(d.mbps for d in disks), note)
+
+
+def disk_needs(
+    disks: tuple[DiskLoad, ...], storage_gb: float | None, *, comfort_factor: float
+) -> tuple[tuple[DiskNeed, ...], str]:
+    """Disks to place (with comfort on measured IOPS/MB/s) and a note when they had to be assumed."""
+    if not disks:
+        if storage_gb:
+            return (DiskNeed(max(1.0, storage_gb), 0.0, 0.0),), f"no disk list: one {format_fact(storage_gb)} GiB disk"
+        assumed = DiskNeed(ASSUMED_OS_DISK_GIB, 0.0, 0.0)
+        return (assumed,), f"no disk data: one {ASSUMED_OS_DISK_GIB:g} GiB OS disk assumed"
+    needs = []
+    for size, read_iops, write_iops, read_mbps, write_mbps in disks:
+        iops = (read_iops or 0.0) + (write_iops or 0.0)
+        mbps = (read_mbps or 0.0) + (write_mbps or 0.0)
+        needs.append(DiskNeed(
+            size if size >= 1.0 else 1.0,
+            float(math.ceil(iops * comfort_factor - _EPSILON)) if iops else 0.0,
+            math.ceil(mbps * comfort_factor * 10 - _EPSILON) / 10 if mbps else 0.0,
+        ))
+    return tuple(needs), ""

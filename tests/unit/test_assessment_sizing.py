@@ -1,0 +1,237 @@
+"""Sizing arithmetic, the fit index and the OS/database lifecycle table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migrations_plan.assessment import (
+    AssessInput,
+    AssessmentError,
+    AssessSettings,
+    DiskLoad,
+    SizingBasis,
+    SupportStatus,
+    lookup_database,
+    lookup_os,
+    requirement,
+    series_of,
+    support_status,
+)
+from migrations_plan.assessment.fit import FitIndex, NoFitError
+from migrations_plan.assessment.sizing import UnknownSizeError
+from migrations_plan.assessment.vm import premium_capable
+from migrations_plan.pricing import VmSize
+
+
+def system(**overrides: Any) -> AssessInput:
+    base: dict[str, Any] = {"id": 1, "name": "s", "cores": 8, "memory_mb": 32768, "disks": (DiskLoad(100),)}
+    base.update(overrides)
+    return AssessInput(**base)
+
+
+# ----- requirement arithmetic -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("inputs", "percentile", "comfort", "vcpus", "memory", "basis"),
+    [
+        # ceil(8 x 0.40 x 1.3 = 4.16) = 5; 32 x 0.50 x 1.3 = 20.8
+        ({"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95}, 95, 1.3, 5, 20.8,
+         SizingBasis.PERFORMANCE),
+        # exactly 4.0 must not become 5 through float noise: 8 x 0.5 x 1.0
+        ({"cpu_util_pct": 50, "memory_util_pct": 50, "util_percentile": 95}, 95, 1.0, 4, 16.0,
+         SizingBasis.PERFORMANCE),
+        # idle: at least one vCPU
+        ({"cpu_util_pct": 0, "memory_util_pct": 10, "util_percentile": 95}, 95, 1.3, 1, 4.16,
+         SizingBasis.PERFORMANCE),
+        # busy: more than on premises is fine (never smaller than needed)
+        ({"cpu_util_pct": 100, "memory_util_pct": 100, "util_percentile": 95}, 95, 1.3, 11, 41.6,
+         SizingBasis.PERFORMANCE),
+        # a higher percentile than asked is usable (conservative)
+        ({"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 99}, 95, 1.3, 5, 20.8,
+         SizingBasis.PERFORMANCE),
+        # percentile not given: the figures are used as they are
+        ({"cpu_util_pct": 40, "memory_util_pct": 50}, 95, 1.3, 5, 20.8, SizingBasis.PERFORMANCE),
+        # a lower percentile than asked would undersize: as on premises
+        ({"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 50}, 95, 1.3, 8, 32.0,
+         SizingBasis.AS_ON_PREMISES),
+        ({}, 95, 1.3, 8, 32.0, SizingBasis.AS_ON_PREMISES),
+        ({"cpu_util_pct": 40}, 95, 1.3, 8, 32.0, SizingBasis.AS_ON_PREMISES),
+        ({"memory_mb": 3000}, 95, 1.3, 8, 2.93, SizingBasis.AS_ON_PREMISES),  # 2.9297 GiB rounded up
+    ],
+)
+def test_requirement(inputs: dict[str, Any], percentile: int, comfort: float, vcpus: int, memory: float,
+                     basis: SizingBasis) -> None:
+    need = requirement(system(**inputs), percentile=percentile, comfort_factor=comfort)
+    assert (need.vcpus, need.memory_gib, need.basis) == (vcpus, memory, basis)
+
+
+@pytest.mark.parametrize(
+    ("disks", "storage", "sizes", "iops", "mbps", "data_disks"),
+    [
+        ((DiskLoad(40), DiskLoad(200, 100, 50, 10, 5)), None, [40, 200], [0, 195], [0, 19.5], 1),
+        ((DiskLoad(0.2),), None, [1.0], [0], [0], 0),
+        ((), 500.0, [500.0], [0], [0], 0),
+        ((), None, [128.0], [0], [0], 0),
+    ],
+)
+def test_disk_requirement(disks: tuple[DiskLoad, ...], storage: float | None, sizes: list[float], iops: list[float],
+                          mbps: list[float], data_disks: int) -> None:
+    need = requirement(system(disks=disks, storage_gb=storage), percentile=95, comfort_factor=1.3)
+    assert [d.size_gib for d in need.disks] == sizes
+    assert [d.iops for d in need.disks] == iops
+    assert [d.mbps for d in need.disks] == mbps
+    assert need.data_disks == data_disks
+    assert need.iops == sum(iops)
+
+
+@pytest.mark.parametrize("inputs", [{"cores": None}, {"memory_mb": None}, {"cores": 0}, {"memory_mb": 0}])
+def test_requirement_needs_cores_and_memory(inputs: dict[str, Any]) -> None:
+    with pytest.raises(UnknownSizeError, match="unknown: cannot size"):
+        requirement(system(**inputs), percentile=95, comfort_factor=1.3)
+
+
+@given(cores=st.integers(1, 256), memory_mb=st.floats(256, 4_000_000), cpu=st.floats(0, 100),
+       mem=st.floats(0, 100), comfort=st.floats(1.0, 3.0))
+def test_requirement_is_never_below_the_workload(cores: int, memory_mb: float, cpu: float, mem: float,
+                                                 comfort: float) -> None:
+    need = requirement(system(cores=cores, memory_mb=memory_mb, cpu_util_pct=cpu, memory_util_pct=mem,
+                              util_percentile=95), percentile=95, comfort_factor=comfort)
+    assert need.vcpus >= max(1, cores * cpu / 100 * comfort - 1e-6)
+    assert need.memory_gib >= memory_mb / 1024 * mem / 100 * comfort - 1e-6
+    assert need.vcpus <= max(1, math.ceil(cores * cpu / 100 * comfort + 1e-6))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [({"percentile": 0}, "percentile"), ({"comfort_factor": 0.8}, "comfort_factor"), ({"region": " "}, "region"),
+     ({"family_preference": ()}, "family_preference")],
+)
+def test_bad_settings_are_rejected(kwargs: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(AssessmentError, match=fragment):
+        AssessSettings(as_of=dt.date(2026, 9, 1), **kwargs)
+
+
+# ----- the fit index --------------------------------------------------------------------------------------
+
+def test_fit_index_picks_cheapest_covering_item() -> None:
+    index = FitIndex([("big", 10.0, (8, 32)), ("small", 2.0, (2, 4)), ("mid", 5.0, (4, 16)), ("odd", 4.0, (8, 2))],
+                     dimensions=("vCPU", "GiB"))
+    assert index.first_fit((1.0, 1.0)) == ("small", 2.0)
+    assert index.first_fit((3.0, 1.0)) == ("odd", 4.0)
+    assert index.first_fit((3.0, 5.0)) == ("mid", 5.0)
+    assert index.first_fit((5.0, 20.0)) == ("big", 10.0)
+    with pytest.raises(NoFitError, match="vCPU 9 exceeds the largest available") as too_big:
+        index.first_fit((9.0, 1.0))
+    assert too_big.value.dimension == 0
+    with pytest.raises(NoFitError, match="together") as combination:
+        FitIndex([("cpu", 1.0, (8, 2)), ("mem", 1.0, (2, 32))], dimensions=("vCPU", "GiB")).first_fit((8.0, 32.0))
+    assert combination.value.dimension is None
+
+
+def test_fit_index_prefers_more_capacity_at_equal_price() -> None:
+    index = FitIndex([("E8-2s", 5.0, (2, 64)), ("E8s", 5.0, (8, 64))], dimensions=("vCPU", "GiB"))
+    assert index.first_fit((2.0, 10.0))[0] == "E8s"
+
+
+items = st.lists(st.tuples(st.floats(0.01, 100), st.tuples(st.integers(0, 64), st.integers(0, 512),
+                                                           st.integers(0, 10))), min_size=1, max_size=40)
+
+
+@settings(max_examples=200)
+@given(entries=items, needs=st.lists(st.tuples(st.integers(0, 70), st.integers(0, 600), st.integers(0, 12)),
+                                     min_size=1, max_size=10))
+def test_fit_index_equals_brute_force(entries: list[tuple[float, tuple[int, int, int]]],
+                                      needs: list[tuple[int, int, int]]) -> None:
+    index = FitIndex([(i, price, caps) for i, (price, caps) in enumerate(entries)], dimensions=("a", "b", "c"))
+    for need in needs:
+        fitting = [(price, i) for i, (price, caps) in enumerate(entries)
+                   if all(c >= n for c, n in zip(caps, need, strict=True))]
+        key = tuple(float(n) for n in need)
+        if not fitting:
+            with pytest.raises(NoFitError):
+                index.first_fit(key)
+            continue
+        item, price = index.first_fit(key)
+        assert price == min(fitting)[0]
+        assert all(c >= n for c, n in zip(entries[item][1], need, strict=True))
+        assert index.first_fit(key) == (item, price)  # memoised answer is the same
+
+
+@pytest.mark.parametrize(
+    ("name", "series", "premium"),
+    [("Standard_D4s_v5", "Dsv5", True), ("Standard_E8-2s_v5", "Esv5", True), ("Standard_D2as_v5", "Dasv5", True),
+     ("Standard_B2s", "Bs", True), ("Standard_F16s_v2", "Fsv2", True), ("Standard_D2_v5", "Dv5", False),
+     ("Standard_M416ms_v2", "Mmsv2", True), ("Standard_A2m_v2", "Amv2", False), ("Standard_DC2s_v3", "DCsv3", True)],
+)
+def test_series_and_premium(name: str, series: str, premium: bool) -> None:
+    assert series_of(name) == series
+    assert premium_capable(VmSize(name, "f", 2, 8.0, "x64")) is premium
+
+
+# ----- lifecycle -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("os_name", "os_version", "end"),
+    [
+        ("Microsoft Windows Server 2003 (32-bit)", None, dt.date(2015, 7, 14)),
+        ("Microsoft Windows Server 2008 R2 (64-bit)", None, dt.date(2020, 1, 14)),
+        ("Microsoft Windows Server 2012 R2 Datacenter", None, dt.date(2023, 10, 10)),
+        ("Windows Server 2016", None, dt.date(2027, 1, 12)),
+        ("Microsoft Windows Server 2019 (64-bit)", None, dt.date(2029, 1, 9)),
+        ("Microsoft Windows Server 2022 (64-bit)", None, dt.date(2031, 10, 14)),
+        ("Red Hat Enterprise Linux 6 (64-bit)", None, dt.date(2020, 11, 30)),
+        ("Red Hat Enterprise Linux 7 (64-bit)", None, dt.date(2024, 6, 30)),
+        ("RHEL", "8.6", dt.date(2029, 5, 31)),
+        ("Red Hat Enterprise Linux 9 (64-bit)", None, dt.date(2032, 5, 31)),
+        ("CentOS 7 (64-bit)", None, dt.date(2024, 6, 30)),
+        ("CentOS Linux release 8.4", None, dt.date(2021, 12, 31)),
+        ("SUSE Linux Enterprise Server 12 (64-bit)", None, dt.date(2024, 10, 31)),
+        ("SUSE Linux Enterprise 15 (64-bit)", None, dt.date(2031, 7, 31)),
+        ("Ubuntu Linux 16.04 LTS (64-bit)", None, dt.date(2021, 4, 30)),
+        ("Ubuntu", "20.04", dt.date(2025, 5, 31)),
+    ],
+)
+def test_os_lifecycle(os_name: str, os_version: str | None, end: dt.date) -> None:
+    entry = lookup_os(os_name, os_version)
+    assert entry is not None and entry.end_of_support == end and entry.source
+
+
+@pytest.mark.parametrize("os_name", ["Red Hat Enterprise Linux (64-bit)", "Ubuntu Linux (64-bit)",
+                                     "Oracle Solaris 10 (64-bit)", "Other (64-bit)", "", None])
+def test_unknown_os_lifecycle_is_not_guessed(os_name: str | None) -> None:
+    assert lookup_os(os_name) is None
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "end"),
+    [
+        ("SQL Server", "2012", dt.date(2022, 7, 12)),
+        ("Microsoft SQL Server 2014", None, dt.date(2024, 7, 9)),
+        ("MSSQL", "13.0.5026.0", dt.date(2026, 7, 14)),
+        ("SQL Server", "2019", dt.date(2030, 1, 8)),
+        ("Oracle", "11g", dt.date(2020, 12, 31)),
+        ("Oracle", "12.1.0.2", dt.date(2022, 7, 31)),
+        ("Oracle", "12.2.0.1", None),
+        ("Oracle", "19c", dt.date(2029, 12, 31)),
+        ("PostgreSQL", "13", None),
+    ],
+)
+def test_database_lifecycle(engine: str, version: str | None, end: dt.date | None) -> None:
+    entry = lookup_database(engine, version)
+    assert (entry.end_of_support if entry else None) == end
+
+
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [(dt.date(2026, 8, 31), SupportStatus.OUT_OF_SUPPORT), (dt.date(2026, 9, 1), SupportStatus.SUPPORTED),
+     (None, SupportStatus.UNKNOWN)],
+)
+def test_support_status_on_the_day(end: dt.date | None, status: SupportStatus) -> None:
+    assert support_status(end, dt.date(2026, 9, 1)) is status
+

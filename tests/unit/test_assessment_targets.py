@@ -1,0 +1,564 @@
+"""Target mapping, sizing edges, readiness and prices, against a small literal catalog.
+
+Prices are real eastus2 figures from the public data (the shared data PROVENANCE rows for the Windows and
+Linux PAYG files, the managed-disk, SQL Database and App Service files); the reserved prices of D4s_v5 are the
+rvtools estimator's eastus figures, placed in eastus2 so one size has a real (not estimated) reservation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inventory.records import Criticality, Disk, Environment, OsFamily, PowerState, SystemKind, SystemRecord
+from migrations_plan.assessment import (
+    AssessInput,
+    AssessmentError,
+    AssessSettings,
+    DiskLoad,
+    Override,
+    SizingBasis,
+    TargetService,
+    assess,
+)
+from migrations_plan.pricing import (
+    AppServicePlan,
+    DiskTier,
+    OsType,
+    PriceCatalog,
+    SqlDbRate,
+    SqlTier,
+    VmSize,
+)
+from migrations_plan.pricing.reserved import ReservedRates
+from migrations_plan.pricing.specs import APP_SERVICE_PLAN_SPECS, DISK_TIER_BY_NAME
+from migrations_plan.pricing.vm_prices import RegionVmPrices
+from migrations_plan.strategy_types import Readiness, Strategy
+
+AS_OF = dt.date(2026, 9, 1)
+H = 730  # hours per month
+
+# name, family, vcpus, memory GiB, max data disks, uncached IOPS, uncached MB/s, premium (azure_vm_sizes.csv)
+_SIZES = [
+    ("Standard_B2s", "standardBSFamily", 2, 4, 4, 1280, 21, True),
+    ("Standard_B2ms", "standardBSFamily", 2, 8, 4, 1920, 21, True),
+    ("Standard_D2s_v5", "standardDSv5Family", 2, 8, 4, 3750, 81, None),
+    ("Standard_D4s_v5", "standardDSv5Family", 4, 16, 8, 6400, 138, None),
+    ("Standard_D8s_v5", "standardDSv5Family", 8, 32, 16, 12800, 276, None),
+    ("Standard_D16s_v5", "standardDSv5Family", 16, 64, 32, 25600, 572, None),
+    ("Standard_E2s_v5", "standardESv5Family", 2, 16, 4, 3750, 81, None),
+    ("Standard_E4s_v5", "standardESv5Family", 4, 32, 8, 6400, 138, None),
+    ("Standard_E8s_v5", "standardESv5Family", 8, 64, 16, 12800, 276, None),
+    ("Standard_F2s_v2", "standardFSv2Family", 2, 4, 4, 3200, 45, True),
+    ("Standard_F4s_v2", "standardFSv2Family", 4, 8, 8, 6400, 91, True),
+    ("Standard_M416ms_v2", "standardMSv2Family", 416, 11400, 64, 80000, 1907, True),
+    ("Standard_D2as_v5", "standardDASv5Family", 2, 8, 4, 3750, 78, None),
+]
+# eastus2 hourly USD: (linux, windows)
+_PRICES = {
+    "Standard_B2s": (0.0416, 0.0496),
+    "Standard_B2ms": (0.0832, 0.0912),
+    "Standard_D2s_v5": (0.096, 0.188),
+    "Standard_D4s_v5": (0.192, 0.376),
+    "Standard_D8s_v5": (0.384, 0.752),
+    "Standard_D16s_v5": (0.768, 1.504),
+    "Standard_E2s_v5": (0.126, 0.218),
+    "Standard_E4s_v5": (0.252, 0.436),
+    "Standard_E8s_v5": (0.504, 0.872),
+    "Standard_F2s_v2": (0.0846, 0.163),
+    "Standard_F4s_v2": (0.169, 0.326),
+    "Standard_M416ms_v2": (99.15, 118.29),
+}
+_DISK_PRICES = {"P6": 9.2801, "P10": 17.92, "P15": 34.56, "P20": 66.56, "P30": 122.88, "P40": 235.52,
+                "P50": 450.56, "P80": 3276.8, "E6": 4.8, "E10": 9.6, "E15": 19.2, "E20": 38.4, "E30": 76.8,
+                "E40": 153.6, "E50": 307.2, "E80": 2457.6}
+_APP_PRICES = {  # plan -> (linux, windows) per hour
+    "B1": (0.017, 0.075), "B2": (0.034, 0.15), "P0v3": (0.0775, 0.1575), "P1v3": (0.155, 0.315),
+    "P2v3": (0.31, 0.63), "P3v3": (0.62, 1.26), "P5mv3": (2.976, 5.536),
+}
+D4S_RESERVED = ReservedRates(linux_ri1y=0.1184931506849315, linux_ri3y=0.07583713850837139,
+                             windows_ri1y=0.3024931506849315, windows_ri3y=0.25983713850837137)
+
+
+def _catalog() -> PriceCatalog:
+    sizes = {name: VmSize(name, family, vcpus, float(mem), "x64", disks, iops, mbps, premium)
+             for name, family, vcpus, mem, disks, iops, mbps, premium in _SIZES}
+    # D2as_v5: Windows price only, as in eastus2 where its Linux figure is a Cloud Services meter (dropped).
+    prices = RegionVmPrices(linux={k: v[0] for k, v in _PRICES.items()},
+                            windows={**{k: v[1] for k, v in _PRICES.items()}, "Standard_D2as_v5": 0.178},
+                            linux_suspect=frozenset({"Standard_D2as_v5"}))
+    disks = tuple(
+        DiskTier(name, DISK_TIER_BY_NAME[name].kind, DISK_TIER_BY_NAME[name].size_gib, DISK_TIER_BY_NAME[name].iops,
+                 DISK_TIER_BY_NAME[name].mbps, price)
+        for name, price in _DISK_PRICES.items()
+    )
+    options = (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 32, 40, 80)
+    sql = {SqlTier.GENERAL_PURPOSE: SqlDbRate(SqlTier.GENERAL_PURPOSE, 0.152217, 0.115, options),
+           SqlTier.BUSINESS_CRITICAL: SqlDbRate(SqlTier.BUSINESS_CRITICAL, 0.304435, 0.25, options)}
+    plans = tuple(
+        AppServicePlan(name, os, *APP_SERVICE_PLAN_SPECS[name], hourly)
+        for name, (linux, windows) in _APP_PRICES.items()
+        for os, hourly in ((OsType.LINUX, linux), (OsType.WINDOWS, windows))
+    )
+    return PriceCatalog(
+        as_of=dt.date(2026, 8, 15),
+        sources=("literal test catalog (eastus2 figures from the public price files)",),
+        sizes=sizes,
+        # westus3: VM prices only, like the regions the shipped catalog has no disk/SQL/App Service prices for.
+        vm_prices={"eastus2": prices, "westus3": prices},
+        reserved={"eastus2": {"Standard_D4s_v5": D4S_RESERVED}},
+        disks={"eastus2": disks},
+        sql_db={"eastus2": sql},
+        app_service={"eastus2": plans},
+    )
+
+
+CATALOG = _catalog()
+
+
+def system(**overrides: Any) -> AssessInput:
+    """A production RHEL 8 server, 4 cores / 16 GiB, one 64 GiB disk, no utilisation data, unless overridden."""
+    base: dict[str, Any] = {
+        "id": 1, "name": "srv-1", "os_name": "Red Hat Enterprise Linux 8 (64-bit)", "os_family": OsFamily.LINUX,
+        "cores": 4, "memory_mb": 16384, "disks": (DiskLoad(64),), "environment": Environment.PRODUCTION,
+        "power_state": PowerState.ON, "dependency_count": 3,
+    }
+    base.update(overrides)
+    return AssessInput(**base)
+
+
+def run(*systems: AssessInput, overrides: dict[int, Override] | None = None, **settings: Any) -> Any:
+    """One system -> its Assessment; several -> the AssessmentResult."""
+    result = assess(systems, catalog=CATALOG, settings=AssessSettings(as_of=AS_OF, **settings),
+                    overrides=overrides or {})
+    return result.assessments[0] if len(systems) == 1 else result
+
+
+def money(value: float) -> float:
+    return round(value, 2)
+
+
+# ----- VM sizing edges ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "inputs", "settings", "size", "basis"),
+    [
+        ("tiny production VM: cheapest preferred size, never burstable",
+         {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95}, {},
+         "Standard_F2s_v2", SizingBasis.PERFORMANCE),
+        ("tiny idle dev VM: burstable allowed",
+         {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95,
+              "environment": Environment.DEVELOPMENT}, {}, "Standard_B2s", SizingBasis.PERFORMANCE),
+        ("busy dev VM: no burstable",
+         {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 60, "memory_util_pct": 50, "util_percentile": 95,
+              "environment": Environment.DEVELOPMENT}, {}, "Standard_F2s_v2", SizingBasis.PERFORMANCE),
+        ("no performance data: as on premises (4 cores, 16 GiB)", {}, {}, "Standard_D4s_v5",
+         SizingBasis.AS_ON_PREMISES),
+        ("lower percentile than asked: as on premises",
+         {"cpu_util_pct": 10, "memory_util_pct": 10, "util_percentile": 50}, {}, "Standard_D4s_v5",
+         SizingBasis.AS_ON_PREMISES),
+        ("performance: 8 cores x 40% x 1.3 = 4.16 -> 5 vCPU, 32 GiB x 50% x 1.3 = 20.8 GiB",
+         {"cores": 8, "memory_mb": 32768, "cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95}, {},
+         "Standard_D8s_v5", SizingBasis.PERFORMANCE),
+        ("memory-heavy: 3 vCPU, 64 GiB x 35% x 1.3 = 29.1 GiB -> E4s_v5",
+         {"cores": 8, "memory_mb": 65536, "cpu_util_pct": 20, "memory_util_pct": 35, "util_percentile": 95}, {},
+         "Standard_E4s_v5", SizingBasis.PERFORMANCE),
+        ("family preference narrowed to Esv5",
+         {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95},
+         {"family_preference": ("Esv5",)}, "Standard_E2s_v5", SizingBasis.PERFORMANCE),
+        ("comfort factor 1.0: 8 cores x 50% = 4 vCPU exactly, 16 GiB x 60% = 9.6 GiB (F4s_v2 has 8)",
+         {"cores": 8, "memory_mb": 16384, "cpu_util_pct": 50, "memory_util_pct": 60, "util_percentile": 95},
+         {"comfort_factor": 1.0}, "Standard_D4s_v5", SizingBasis.PERFORMANCE),
+        ("beyond the preferred series: falls back to M-series",
+         {"cores": 200, "memory_mb": 1024 * 1024}, {}, "Standard_M416ms_v2", SizingBasis.AS_ON_PREMISES),
+    ],
+)
+def test_vm_size(case: str, inputs: dict[str, Any], settings: dict[str, Any], size: str,
+                 basis: SizingBasis) -> None:
+    result = run(system(**inputs), **settings)
+    assert result.target is not None, case
+    assert result.target.service is TargetService.VM
+    assert result.target.sku == size, case
+    assert result.sizing_basis is basis
+
+
+def test_performance_arithmetic_is_reported() -> None:
+    result = run(system(cores=8, memory_mb=32768, cpu_util_pct=40, memory_util_pct=50, util_percentile=95))
+    assert (result.needed_vcpus, result.needed_memory_gib) == (5, 20.8)
+    assert "-> 5 vCPU" in result.sizing_note and "-> 20.8 GiB" in result.sizing_note
+
+
+def test_huge_vm_beyond_largest_size_is_not_ready() -> None:
+    result = run(system(cores=500, memory_mb=2048 * 1024))
+    assert result.readiness is Readiness.NOT_READY
+    assert result.target is None and result.monthly_cost is None
+    assert any("vCPU 500 exceeds the largest available (416)" in reason for reason in result.readiness_reasons)
+
+
+@pytest.mark.parametrize(("field", "value"), [("cores", None), ("memory_mb", None), ("cores", 0)])
+def test_unknown_cores_or_memory_makes_readiness_unknown(field: str, value: Any) -> None:
+    result = run(system(**{field: value}))
+    assert result.readiness is Readiness.UNKNOWN
+    assert result.target is None and result.needed_vcpus is None
+    assert any("unknown: cannot size" in reason for reason in result.readiness_reasons)
+
+
+# ----- prices: Windows vs Linux, Hybrid Benefit, reservations --------------------------------------------
+
+@pytest.mark.parametrize(
+    ("os_name", "family", "settings", "expected"),
+    [
+        ("Red Hat Enterprise Linux 8 (64-bit)", OsFamily.LINUX, {}, 0.192 * H + 9.2801),
+        ("Microsoft Windows Server 2019 (64-bit)", OsFamily.WINDOWS, {}, 0.376 * H + 9.2801),
+        ("Microsoft Windows Server 2019 (64-bit)", OsFamily.WINDOWS, {"ahb": True}, 0.192 * H + 9.2801),
+        ("Red Hat Enterprise Linux 8 (64-bit)", OsFamily.LINUX, {"ahb": True}, 0.192 * H + 9.2801),
+        ("Red Hat Enterprise Linux 8 (64-bit)", OsFamily.LINUX, {"pricing": "ri3y"},
+         0.07583713850837139 * H + 9.2801),
+        ("Microsoft Windows Server 2019 (64-bit)", OsFamily.WINDOWS, {"pricing": "ri1y"},
+         0.3024931506849315 * H + 9.2801),
+        ("Microsoft Windows Server 2019 (64-bit)", OsFamily.WINDOWS, {"pricing": "ri3y", "ahb": True},
+         0.07583713850837139 * H + 9.2801),
+    ],
+)
+def test_monthly_cost_by_os_ahb_and_reservation(os_name: str, family: OsFamily, settings: dict[str, Any],
+                                                expected: float) -> None:
+    result = run(system(os_name=os_name, os_family=family), **settings)
+    assert result.target is not None and result.target.sku == "Standard_D4s_v5"
+    assert result.monthly_cost == pytest.approx(money(expected), abs=0.01)
+    assert result.cost_estimated is False  # D4s_v5 has real reserved prices
+
+
+def test_cost_by_option_holds_every_key_for_the_same_size() -> None:
+    result = run(system(os_name="Microsoft Windows Server 2019 (64-bit)", os_family=OsFamily.WINDOWS))
+    by_option = result.monthly_cost_by_option
+    assert set(by_option) == {"payg", "ri1y", "ri3y", "payg_ahb", "ri1y_ahb", "ri3y_ahb"}
+    assert by_option["payg"] == pytest.approx(money(0.376 * H + 9.2801), abs=0.01)
+    assert by_option["payg_ahb"] == pytest.approx(money(0.192 * H + 9.2801), abs=0.01)
+    assert by_option["ri3y_ahb"] < by_option["ri3y"] < by_option["ri1y"] < by_option["payg"]
+
+
+def test_only_sizes_priced_under_every_option_are_offered() -> None:
+    # 2 vCPU / 6 GiB on Windows: D2as_v5 (0.178/h) is cheaper than D2s_v5 (0.188/h), but it has no Linux rate,
+    # so no Hybrid Benefit price: the savings scenarios could not compare it. D2s_v5 is recommended instead.
+    result = run(system(os_name="Microsoft Windows Server 2022 (64-bit)", os_family=OsFamily.WINDOWS, cores=2,
+                        memory_mb=6144))
+    assert result.target.sku == "Standard_D2s_v5"
+    assert len(result.monthly_cost_by_option) == 6
+
+
+def test_estimated_reservation_is_flagged() -> None:
+    # 8 cores as on premises -> D8s_v5, which has no real reserved price: estimated from the D4s_v5 ratio.
+    result = run(system(cores=8, memory_mb=32768), pricing="ri3y")
+    assert result.target is not None and result.target.sku == "Standard_D8s_v5"
+    ratio = 0.07583713850837139 / 0.192
+    assert result.monthly_cost == pytest.approx(0.384 * ratio * H + 9.2801, abs=0.01)
+    assert result.cost_estimated is True
+    assert "estimated" in result.cost_basis
+
+
+def test_burstable_never_for_production_even_when_cheapest() -> None:
+    prod = run(system(cores=1, memory_mb=2048, cpu_util_pct=5, memory_util_pct=20, util_percentile=95))
+    dev = run(system(cores=1, memory_mb=2048, cpu_util_pct=5, memory_util_pct=20, util_percentile=95,
+                     environment=Environment.TEST))
+    assert prod.target is not None and dev.target is not None
+    assert prod.target.sku is not None and not prod.target.sku.startswith("Standard_B")
+    assert dev.target.sku == "Standard_B2s"
+    assert dev.monthly_cost is not None and prod.monthly_cost is not None and dev.monthly_cost < prod.monthly_cost
+
+
+# ----- disks ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("environment", "disks", "tiers"),
+    [
+        (Environment.PRODUCTION, (DiskLoad(64),), ["P6"]),
+        (Environment.TEST, (DiskLoad(64),), ["E6"]),
+        (Environment.TEST, (DiskLoad(100), DiskLoad(3000)), ["E10", "E50"]),
+        (Environment.PRODUCTION, (DiskLoad(100), DiskLoad(600)), ["P10", "P30"]),
+        # 1,200 + 400 IOPS x 1.3 = 2,080: over standard SSD's 500 -> the cheapest premium tier with 2,300 IOPS.
+        (Environment.TEST, (DiskLoad(100, 1200, 400),), ["P20"]),
+        # 150 MB/s x 1.3 = 195 MB/s: P30 (200 MB/s).
+        (Environment.PRODUCTION, (DiskLoad(100, None, None, 100, 50),), ["P30"]),
+    ],
+)
+def test_disk_tiers(environment: Environment, disks: tuple[DiskLoad, ...], tiers: list[str]) -> None:
+    result = run(system(environment=environment, disks=disks))
+    assert result.target is not None
+    assert [disk.tier for disk in result.target.disks] == tiers
+
+
+def test_premium_disk_needs_a_premium_capable_size() -> None:
+    # P20 for IOPS in a test system: the VM must support premium storage (all sizes here do: s-suffix).
+    result = run(system(environment=Environment.TEST, disks=(DiskLoad(100, 1200, 400),)))
+    assert result.target is not None and result.target.sku is not None and "s" in result.target.sku.split("_")[1]
+
+
+def test_disk_beyond_largest_tier_is_not_ready() -> None:
+    result = run(system(disks=(DiskLoad(64), DiskLoad(40000))))
+    assert result.readiness is Readiness.NOT_READY
+    assert any("40000" in reason for reason in result.readiness_reasons)
+
+
+def test_no_disk_data_assumes_an_os_disk() -> None:
+    result = run(system(disks=()))
+    assert result.target is not None and [disk.tier for disk in result.target.disks] == ["P10"]
+    assert "128 GiB OS disk assumed" in result.sizing_note
+
+
+def test_region_without_disk_prices_prices_compute_only() -> None:
+    result = run(system(), region="westus3")
+    assert result.target is not None and result.target.sku == "Standard_D4s_v5" and result.target.disks == ()
+    assert result.monthly_cost == pytest.approx(money(0.192 * H))
+    assert result.cost_estimated is True
+    assert result.readiness is Readiness.READY_WITH_CONDITIONS
+
+
+def test_unknown_region_is_rejected() -> None:
+    with pytest.raises(AssessmentError, match="mars-east"):
+        run(system(), region="mars-east")
+
+
+# ----- readiness ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("inputs", "readiness", "fragment"),
+    [
+        ({"os_name": "Red Hat Enterprise Linux 6 (32-bit)", "os_arch": "x86"}, Readiness.NOT_READY, "32-bit OS"),
+        ({"os_name": "Microsoft Windows Server 2012 R2 (64-bit)", "os_family": OsFamily.WINDOWS},
+         Readiness.READY_WITH_CONDITIONS, "out of support since 2023-10-10"),
+        ({"os_name": "Red Hat Enterprise Linux 7 (64-bit)"}, Readiness.READY_WITH_CONDITIONS,
+         "out of support since 2024-06-30"),
+        ({"os_name": "Red Hat Enterprise Linux 8 (64-bit)", "os_end_of_support": dt.date(2026, 1, 1)},
+         Readiness.READY_WITH_CONDITIONS, "out of support since 2026-01-01"),
+        ({"os_name": "Red Hat Enterprise Linux 9 (64-bit)"}, Readiness.READY, ""),
+        ({"os_name": None, "os_family": OsFamily.UNKNOWN}, Readiness.READY_WITH_CONDITIONS, "OS unknown"),
+        ({"os_name": "Other (64-bit)", "os_family": OsFamily.OTHER}, Readiness.READY_WITH_CONDITIONS,
+         "not recognised"),
+        ({"os_name": "Microsoft Windows Server 2008 (32-bit)", "os_family": OsFamily.WINDOWS, "os_arch": "x86"},
+         Readiness.READY_WITH_CONDITIONS, "32-bit Windows Server 2008"),
+    ],
+)
+def test_rehost_readiness(inputs: dict[str, Any], readiness: Readiness, fragment: str) -> None:
+    result = run(system(**inputs))
+    assert result.strategy is Strategy.REHOST
+    assert result.readiness is readiness
+    assert fragment in " ".join(result.readiness_reasons)
+
+
+def test_unix_forced_to_rehost_is_not_ready_and_marked_as_override() -> None:
+    aix = system(os_name="IBM AIX 7.1 (64-bit)", os_family=OsFamily.UNIX)
+    assert run(aix).strategy is Strategy.RETAIN  # what the rules say
+    result = run(aix, overrides={1: Override(Strategy.REHOST, "the owner wants it in Azure", author="jo")})
+    assert (result.strategy, result.rule_id, result.overridden) == (Strategy.REHOST, "override", True)
+    assert result.reason == "the owner wants it in Azure"
+    assert result.readiness is Readiness.NOT_READY
+    assert "Unix" in result.readiness_reasons[0]
+
+
+# ----- platform targets ----------------------------------------------------------------------------------
+
+def sql(**overrides: Any) -> AssessInput:
+    """A production SQL Server 2019 database: 4 cores at 50% CPU, 16 GiB at 50%, 100 GB."""
+    base: dict[str, Any] = {
+        "kind": SystemKind.DATABASE, "os_name": "Microsoft Windows Server 2019 (64-bit)", "os_family": OsFamily.WINDOWS,
+        "db_engine": "Microsoft SQL Server", "db_version": "2019", "db_size_gb": 100.0, "cpu_util_pct": 50,
+        "memory_util_pct": 50, "util_percentile": 95,
+    }
+    base.update(overrides)
+    return system(**base)
+
+
+def test_sql_server_to_sql_database_priced_with_hybrid_benefit_only() -> None:
+    result = run(sql(), ahb=True)
+    assert result.strategy is Strategy.REPLATFORM and result.rule_id == "replatform-sql-server"
+    assert result.target is not None and result.target.service is TargetService.SQL_DB
+    assert result.target.sku == "GP_Gen5_4"  # 4 x 50% x 1.3 = 2.6 -> 3 vCPU -> next offer 4 vCores
+    expected = money(4 * 0.152217 * H + 100 * 0.115)
+    assert result.monthly_cost == pytest.approx(expected)
+    assert dict(result.monthly_cost_by_option) == {"payg_ahb": expected, "ri1y_ahb": expected, "ri3y_ahb": expected}
+    assert result.readiness is Readiness.READY
+
+
+def test_sql_database_without_hybrid_benefit_is_not_priced() -> None:
+    result = run(sql())
+    assert result.target is not None and result.target.service is TargetService.SQL_DB
+    assert result.monthly_cost is None
+    assert "licence-included" in result.cost_basis
+    assert "payg" not in result.monthly_cost_by_option and "payg_ahb" in result.monthly_cost_by_option
+
+
+def test_critical_production_database_gets_business_critical() -> None:
+    result = run(sql(criticality=Criticality.CRITICAL), ahb=True)
+    assert result.target is not None and result.target.sku == "BC_Gen5_4"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "service", "sku", "fragment"),
+    [
+        ({"tags": {"sql_features": "SQL Agent, linked servers"}}, TargetService.SQL_MI, "GP_Gen5_4",
+         "instance features"),
+        ({"db_size_gb": 6000.0}, TargetService.SQL_MI, "GP_Gen5_4", "over Azure SQL Database"),
+        ({"tags": {"sql_features": "filestream"}}, TargetService.VM, "Standard_D4s_v5", "filestream"),
+        ({"db_size_gb": 20000.0}, TargetService.VM, "Standard_D4s_v5", "beyond SQL Managed Instance"),
+    ],
+)
+def test_sql_server_instance_features_and_size(inputs: dict[str, Any], service: TargetService, sku: str,
+                                               fragment: str) -> None:
+    result = run(sql(**inputs), ahb=True)
+    assert result.target is not None
+    assert (result.target.service, result.target.sku) == (service, sku)
+    assert fragment in str(result.target.details.get("why", "")) + result.cost_basis
+
+
+def test_managed_instance_is_not_priced_but_estimated() -> None:
+    result = run(sql(tags={"sql_features": "clr"}), ahb=True)
+    assert result.readiness is Readiness.READY_WITH_CONDITIONS
+    assert any(reason.startswith("not priced") for reason in result.readiness_reasons)
+    assert result.cost_estimated is True
+    assert result.monthly_cost == pytest.approx(money(4 * 0.152217 * H + 100 * 0.115))
+    assert "proxy" in result.cost_basis
+
+
+def test_sql_server_on_vm_says_licence_is_excluded() -> None:
+    result = run(sql(tags={"sql_features": "filestream"}))
+    assert result.target is not None and result.target.details["sql_server"] is True
+    assert "SQL Server licence not included" in result.cost_basis
+
+
+@pytest.mark.parametrize(
+    ("environment", "os_name", "family", "plan", "hourly"),
+    [
+        (Environment.PRODUCTION, "Red Hat Enterprise Linux 8 (64-bit)", OsFamily.LINUX, "P1v3", 0.155),
+        (Environment.TEST, "Red Hat Enterprise Linux 8 (64-bit)", OsFamily.LINUX, "B2", 0.034),
+        (Environment.PRODUCTION, "Microsoft Windows Server 2016 (64-bit)", OsFamily.WINDOWS, "P1v3", 0.315),
+    ],
+)
+def test_web_tier_to_app_service(environment: Environment, os_name: str, family: OsFamily, plan: str,
+                                 hourly: float) -> None:
+    # 2 cores x 50% x 1.3 -> 2 vCPU; 4 GiB x 50% x 1.3 = 2.6 GiB.
+    web = system(workload_type="web", environment=environment, os_name=os_name, os_family=family, cores=2,
+                 memory_mb=4096, cpu_util_pct=50, memory_util_pct=50, util_percentile=95)
+    result = run(web)
+    assert result.rule_id == "replatform-web-app-service"
+    assert result.target is not None and result.target.service is TargetService.APP_SERVICE
+    assert result.target.sku == plan
+    assert result.monthly_cost == pytest.approx(money(hourly * H))
+
+
+def test_web_tier_falls_back_to_vm_without_app_service_prices() -> None:
+    result = run(system(workload_type="web"), region="westus3")
+    assert result.strategy is Strategy.REPLATFORM
+    assert result.target is not None and result.target.service is TargetService.VM
+    assert any("App Service" in reason for reason in result.readiness_reasons)
+
+
+def test_containers_to_aks_priced_as_a_node() -> None:
+    result = run(system(workload_type="container", cores=1, memory_mb=1024, cpu_util_pct=20, memory_util_pct=50,
+                        util_percentile=95))
+    assert result.strategy is Strategy.REFACTOR
+    assert result.target is not None and result.target.service is TargetService.AKS
+    assert result.target.sku == "Standard_F2s_v2"  # AKS node minimum: 2 vCPU, 4 GiB
+    assert result.target.details["nodes"] == 1
+    assert result.monthly_cost == pytest.approx(money(0.0846 * H + 9.2801))
+
+
+def test_appliance_repurchased_as_marketplace_nva_on_linux_pricing() -> None:
+    result = run(system(kind=SystemKind.APPLIANCE, os_name="Other (64-bit)", os_family=OsFamily.OTHER,
+                        workload_type="firewall"))
+    assert result.strategy is Strategy.REPURCHASE
+    assert result.target is not None and result.target.service is TargetService.VM
+    assert result.target.details["os"] == "linux" and "Marketplace" in str(result.target.details["image"])
+    assert "licence not priced" in result.cost_basis
+    assert result.readiness is Readiness.READY  # the box's own OS does not move
+
+
+@pytest.mark.parametrize(
+    ("inputs", "override", "strategy", "cost"),
+    [
+        ({"power_state": PowerState.OFF, "dependency_count": 0}, None, Strategy.RETIRE, 0.0),
+        ({"tags": {"migrate": "no"}}, None, Strategy.RETAIN, 0.0),
+        ({}, Override(Strategy.RELOCATE, "moving to AVS with its cluster"), Strategy.RELOCATE, None),
+    ],
+)
+def test_strategies_without_a_vm(inputs: dict[str, Any], override: Override | None, strategy: Strategy,
+                                 cost: float | None) -> None:
+    result = run(system(**inputs), overrides={1: override} if override else None)
+    assert result.strategy is strategy
+    assert result.monthly_cost == cost
+    if cost is None:
+        assert result.monthly_cost_by_option == {}
+        assert result.readiness is Readiness.READY_WITH_CONDITIONS and "not priced" in result.cost_basis
+    else:
+        assert set(result.monthly_cost_by_option.values()) == {0.0} and len(result.monthly_cost_by_option) == 6
+
+
+# ----- the result object ----------------------------------------------------------------------------------
+
+def test_result_counts_and_not_ready_and_text() -> None:
+    systems = [
+        system(id=1, name="ok"),
+        system(id=2, name="huge", cores=999),
+        system(id=3, name="off", power_state=PowerState.OFF, dependency_count=0),
+        system(id=4, name="blank", cores=None),
+    ]
+    result = run(*systems)
+    assert result.counts_by_strategy() == {Strategy.REHOST: 3, Strategy.RETIRE: 1}
+    assert [a.name for a in result.not_ready()] == ["huge", "blank"]
+    assert result.get(1).target.sku == "Standard_D4s_v5"
+    text = str(result)
+    assert "4 system(s)" in text and "not ready #2 huge" in text
+    assert "#1 ok: rehost (rule rehost-default) -> vm Standard_D4s_v5" in str(result.get(1))
+    row = result.get(1).to_dict()
+    assert row["target"]["disks"] == [{"tier": "P6", "size_gib": 64}] and row["strategy"] == "rehost"
+
+
+# ----- invariant: never smaller than the workload needs ---------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(cores=st.integers(1, 64), memory_gib=st.integers(1, 512), cpu=st.none() | st.floats(0, 100),
+       mem=st.floats(0, 100), environment=st.sampled_from(list(Environment)),
+       windows=st.booleans())
+def test_vm_is_never_smaller_than_the_need(cores: int, memory_gib: int, cpu: float | None, mem: float,
+                                           environment: Environment, windows: bool) -> None:
+    family = OsFamily.WINDOWS if windows else OsFamily.LINUX
+    name = "Microsoft Windows Server 2022 (64-bit)" if windows else "Red Hat Enterprise Linux 9 (64-bit)"
+    result = run(system(cores=cores, memory_mb=memory_gib * 1024, cpu_util_pct=cpu, memory_util_pct=mem,
+                        util_percentile=95, environment=environment, os_name=name, os_family=family))
+    assert result.target is not None and result.target.sku is not None
+    size = CATALOG.sizes[result.target.sku]
+    assert size.vcpus >= result.needed_vcpus
+    assert size.memory_gib >= result.needed_memory_gib
+    if cpu is not None:
+        assert result.needed_vcpus >= cores * cpu / 100 * 1.3 - 1e-6
+        assert result.needed_memory_gib >= memory_gib * mem / 100 * 1.3 - 1e-6
+    else:
+        assert (result.needed_vcpus, result.needed_memory_gib) == (cores, memory_gib)
+    # and it is the cheapest size of its pool that fits: no cheaper preferred size covers the need
+    cheaper = [n for n, (linux, win) in _PRICES.items()
+               if (win if windows else linux) < (_PRICES[size.name][1] if windows else _PRICES[size.name][0])
+               and CATALOG.sizes[n].vcpus >= result.needed_vcpus
+               and CATALOG.sizes[n].memory_gib >= result.needed_memory_gib
+               and not n.startswith("Standard_B") and n != "Standard_M416ms_v2"]
+    assert cheaper == [] or result.target.sku.startswith("Standard_B")
+
+
+def test_replatform_without_a_platform_service_is_sized_as_a_vm() -> None:
+    oracle = system(kind=SystemKind.DATABASE, db_engine="Oracle", db_version="19c")
+    result = run(oracle, overrides={1: Override(Strategy.REPLATFORM, "move to a supported Oracle on new OS")})
+    assert result.target is not None and result.target.service is TargetService.VM
+    assert "no platform service in the catalog" in result.cost_basis
+
+
+def test_assess_reads_an_imported_record_and_leaves_gc_as_it_was() -> None:
+    record = SystemRecord(external_id="vm-77", name="crm-web-p-01", os_name="Microsoft Windows Server 2022 (64-bit)",
+                          cores=2, memory_mb=4096, cpu_util_pct=50, memory_util_pct=50, util_percentile=95,
+                          disks=(Disk(size_gb=64),), environment="prd", workload_type="web")
+    assert gc.isenabled()
+    result = run(AssessInput.from_record(77, record, dependency_count=2))
+    assert gc.isenabled()
+    assert (result.system_id, result.strategy, result.target.sku) == (77, Strategy.REPLATFORM, "P1v3")
