@@ -1,0 +1,241 @@
+"""The savings report as files: CSV, XLSX, JSON and a self-contained HTML page. Pure functions of the report.
+
+CSV writes one file per view: `PATH` holds the monthly cash flow and `<stem>_<view>.csv` files sit beside it
+(summary, by_wave, by_business_unit, by_strategy, scenarios, planned_vs_realised, assumptions, systems).
+Money is rounded to cents on output (totals are computed before rounding). Text cells starting with
+= + - @ (or a tab / carriage return) get a leading ' so a spreadsheet never runs them as formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from flows.reports.savings_html import render_savings_html
+from flows.reports.savings_tables import Cell, Column, Kind, Table, month_text, report_tables
+from flows.reports.savings_xlsx import write_xlsx_tables
+from inventory.records import COST_LINE_NAMES
+from migrations_plan.savings import BreakdownEntry, Projection, SavingsReport
+
+SCHEMA_VERSION = 1
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    """Text a spreadsheet will not evaluate: a leading ' before = + - @ tab or carriage return."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def write_savings_csv(report: SavingsReport, path: Path | str) -> tuple[Path, ...]:
+    """Write the monthly cash flow to `path` and every other view beside it; returns the files written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    others = []
+    for table in report_tables(report):
+        if table.slug == "monthly":
+            _write_csv_table(table, path)
+        else:
+            target = path.with_name(f"{path.stem}_{table.slug}{path.suffix or '.csv'}")
+            _write_csv_table(table, target, system_csv_rows(report) if table.slug == "systems" else None)
+            others.append(target)
+    return (path, *others)
+
+
+def _write_csv_table(table: Table, target: Path, rows: Iterable[Sequence[object]] | None = None) -> None:
+    """Write a table; `rows` (already formatted) replaces the generic per-kind formatting when given."""
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([escape_formula(column.title) for column in table.columns])
+        if rows is None:
+            rows = map(_csv_row_formatter(table.columns, mixed=table.mixed), table.rows())
+        writer.writerows(rows)
+
+
+def system_csv_rows(report: SavingsReport) -> Iterator[list[object]]:
+    """The Systems table formatted for CSV in one step: the generic formatter's output (tests check they agree)
+    without its per-cell passes, which matter at 100,000 rows."""
+    months: dict[dt.date | None, str | None] = {None: None}
+
+    def month(value: dt.date | None) -> str | None:
+        text = months.get(value)
+        if text is None and value is not None:
+            text = months[value] = month_text(value)
+        return text
+
+    def text(value: str | None) -> str | None:
+        return "'" + value if value and value.startswith(_FORMULA_STARTS) else value
+
+    r = round
+    for p, q in report.system_pairs():
+        h, li, f, la, n = p.legacy_lines
+        planned_net = p.legacy_avoided - p.azure_added - p.one_time_in_horizon
+        realised_net = q.legacy_avoided - q.azure_added - q.one_time_in_horizon
+        yield [text(p.id), text(p.name), text(p.business_unit), text(p.application), p.strategy, p.wave_number,
+               month(p.month), month(q.month), p.status, q.status, r(h * 100) / 100, r(li * 100) / 100,
+               r(f * 100) / 100, r(la * 100) / 100, r(n * 100) / 100, ", ".join(p.default_lines) or "none",
+               "yes" if p.size_assumed else "no", r(p.legacy_monthly_avoided * 100) / 100,
+               r(p.azure_monthly * 100) / 100, r(p.one_time * 100) / 100, r(planned_net * 100) / 100,
+               r(realised_net * 100) / 100, r((realised_net - planned_net) * 100) / 100]
+
+
+def _csv_row_formatter(columns: tuple[Column, ...], *, mixed: bool) -> Callable[[Sequence[object]], list[object]]:
+    """A function formatting a whole row: per-kind index lists instead of a call per cell (the Systems table
+    has millions of cells). Cells wrapped in `Cell` (Summary, Assumptions) take the slower generic path."""
+    texts = [i for i, c in enumerate(columns) if c.kind is Kind.TEXT]
+    money = [i for i, c in enumerate(columns) if c.kind is Kind.MONEY]
+    months = [i for i, c in enumerate(columns) if c.kind is Kind.MONTH]
+    month_texts: dict[object, str] = {}
+
+    def format_row(row: Sequence[object]) -> list[object]:
+        out = list(row)
+        if mixed:
+            for i, value in enumerate(out):
+                if isinstance(value, Cell):
+                    out[i] = _csv_value(value.value, value.kind)
+        for i in texts:
+            value = out[i]
+            if value is not None and (not isinstance(value, str) or value.startswith(_FORMULA_STARTS)):
+                out[i] = escape_formula(str(value))
+        for i in money:
+            value = out[i]
+            if type(value) is float or type(value) is int:
+                out[i] = round(value * 100) / 100  # cents, as round(value, 2) at half the cost
+        for i in months:
+            value = out[i]
+            if value is not None:
+                text = month_texts.get(value)
+                if text is None:
+                    text = month_texts[value] = month_text(value) if isinstance(value, dt.date) else str(value)
+                out[i] = text
+        return out
+
+    return format_row
+
+
+def _csv_value(value: object, kind: Kind) -> object:
+    if value is None:
+        return ""
+    if kind is Kind.TEXT:
+        return escape_formula(str(value))
+    if kind is Kind.MONEY and isinstance(value, float):
+        return round(value, 2)
+    if kind is Kind.MONTH and isinstance(value, dt.date):
+        return month_text(value)
+    return value
+
+
+def write_savings_xlsx(report: SavingsReport, path: Path | str) -> Path:
+    """One sheet per view, real numbers with currency formats, frozen header rows."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_xlsx_tables(report_tables(report), path)
+    return path
+
+
+def write_savings_html(report: SavingsReport, path: Path | str) -> Path:
+    """A single self-contained page (inline CSS and SVG charts, no script, nothing fetched)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_savings_html(report), encoding="utf-8")
+    return path
+
+
+def write_savings_json(report: SavingsReport, path: Path | str) -> Path:
+    """The whole report as one JSON document (systems as a `columns` + `rows` table, like pandas' "split")."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # json.dumps runs the C encoder over the whole document; json.dump to a file would use the pure-Python one.
+    path.write_text(json.dumps(savings_json(report), allow_nan=False, separators=(",", ":")), encoding="utf-8")
+    return path
+
+
+def savings_json(report: SavingsReport) -> dict[str, Any]:
+    """The JSON document as Python data (money rounded to cents, months as "YYYY-MM")."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "currency": "USD",
+        "start": month_text(report.start),
+        "months": report.months,
+        "scenario": report.scenario,
+        "planned": _projection_json(report.planned),
+        "realised": _projection_json(report.realised),
+        "variance": [{"month": month_text(v.month), "planned_net": _c(v.planned_net),
+                      "realised_net": _c(v.realised_net), "variance_net": _c(v.variance_net),
+                      "planned_cumulative": _c(v.planned_cumulative),
+                      "realised_cumulative": _c(v.realised_cumulative),
+                      "variance_cumulative": _c(v.variance_cumulative)} for v in report.variance],
+        "scenarios": [{"scenario": r.scenario, **_totals_json(r.totals.legacy_avoided, r.totals.azure_added,
+                                                              r.totals.one_time),
+                       "npv": _c(r.npv), "payback_month": r.payback_month,
+                       "payback_status": r.payback_status.value, "cumulative": [_c(x) for x in r.cumulative]}
+                      for r in report.scenarios.results],
+        "assumptions": [{"key": row.key, "value": row.value, "unit": row.unit, "source": row.source}
+                        for row in report.assumption_rows],
+        "systems": {"columns": list(JSON_SYSTEM_COLUMNS), "rows": list(_system_json_rows(report))},
+    }
+
+
+def _c(value: float) -> float:
+    """Rounded to cents."""
+    return round(value * 100) / 100
+
+
+def _totals_json(legacy: float, azure: float, one_time: float) -> dict[str, float]:
+    return {"legacy_avoided": _c(legacy), "azure_added": _c(azure), "one_time": _c(one_time),
+            "net": _c(legacy - azure - one_time)}
+
+
+def _breakdown_json(entries: dict[str, BreakdownEntry]) -> list[dict[str, Any]]:
+    return [{"key": e.key, "systems": e.systems,
+             **_totals_json(e.totals.legacy_avoided, e.totals.azure_added, e.totals.one_time),
+             "monthly_net": [_c(x) for x in e.monthly_net]} for e in entries.values()]
+
+
+def _projection_json(p: Projection) -> dict[str, Any]:
+    return {
+        "basis": p.basis.value, "scenario": p.scenario, "start": month_text(p.start), "months": p.months,
+        "discount_rate": p.discount_rate, "dual_running_months": p.dual_running_months,
+        "totals": _totals_json(p.totals.legacy_avoided, p.totals.azure_added, p.totals.one_time),
+        "npv": _c(p.npv), "payback_month": p.payback_month, "payback_status": p.payback_status.value,
+        "monthly": [{"month": month_text(r.month), "legacy_avoided": _c(r.legacy_avoided),
+                     "azure_added": _c(r.azure_added), "one_time": _c(r.one_time), "net": _c(r.net),
+                     "cumulative": _c(r.cumulative)} for r in p.monthly],
+        "by_wave": _breakdown_json(dict(p.by_wave)),
+        "by_business_unit": _breakdown_json(dict(p.by_business_unit)),
+        "by_strategy": _breakdown_json(dict(p.by_strategy)),
+        "unscheduled": list(p.unscheduled),
+    }
+
+
+JSON_SYSTEM_COLUMNS: tuple[str, ...] = (
+    "id", "name", "business_unit", "application", "strategy", "wave_number", "planned_month", "realised_month",
+    "planned_status", "realised_status", *(f"legacy_{name}_annual" for name in COST_LINE_NAMES),
+    "default_lines", "size_assumed", "legacy_monthly_avoided", "azure_monthly", "one_time",
+    "planned_net", "realised_net",
+)
+
+
+def _system_json_rows(report: SavingsReport) -> Iterator[list[Any]]:
+    months: dict[dt.date | None, str | None] = {None: None}
+
+    def month(value: dt.date | None) -> str | None:
+        text = months.get(value)
+        if text is None and value is not None:
+            text = months[value] = month_text(value)
+        return text
+
+    # round(x * 100) / 100 gives the same cents as round(x, 2) at half the cost; strategies and statuses are
+    # str enums, which json writes as their values.
+    r = round
+    for p, q in report.system_pairs():
+        h, li, f, la, n = p.legacy_lines
+        yield [p.id, p.name, p.business_unit, p.application, p.strategy, p.wave_number, month(p.month),
+               month(q.month), p.status, q.status, r(h * 100) / 100, r(li * 100) / 100, r(f * 100) / 100,
+               r(la * 100) / 100, r(n * 100) / 100, list(p.default_lines), p.size_assumed,
+               r(p.legacy_monthly_avoided * 100) / 100, r(p.azure_monthly * 100) / 100, r(p.one_time * 100) / 100,
+               r((p.legacy_avoided - p.azure_added - p.one_time_in_horizon) * 100) / 100,
+               r((q.legacy_avoided - q.azure_added - q.one_time_in_horizon) * 100) / 100]

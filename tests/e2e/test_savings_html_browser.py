@@ -1,0 +1,128 @@
+"""The HTML savings report rendered in headless Chromium: the charts are drawn, visible and not blank."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.reports.savings_files import write_savings_html
+from migrations_plan.savings import SavingsSystem, build_savings_report, default_assumptions
+from migrations_plan.strategy_types import Strategy
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PLANNED_BLUE = (0x1F, 0x6F, 0xEB)
+POSITIVE_GREEN = (0x2E, 0x7D, 0x32)
+NEGATIVE_RED = (0xC6, 0x28, 0x28)
+
+
+def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and RGB(A) rows of an 8-bit, non-interlaced PNG (what Chromium screenshots are)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, idat = 8, b""
+    width = height = channels = 0
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert (depth, interlace) == (8, 0)
+            channels = {2: 3, 6: 4}[colour]
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up, up_left = previous[x], previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + up) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                predictor = left if pa <= pb and pa <= pc else up if pb <= pc else up_left
+                line[x] = (line[x] + predictor) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, [bytes(b for i, b in enumerate(row) if channels == 3 or i % 4 != 3) for row in rows]
+
+
+def pixels(png: bytes) -> Iterator[tuple[int, int, int]]:
+    _, _, rows = decode_png(png)
+    for row in rows:
+        for i in range(0, len(row), 3):
+            yield row[i], row[i + 1], row[i + 2]
+
+
+def near(colour: tuple[int, int, int], target: tuple[int, int, int], tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, target, strict=True))
+
+
+@pytest.fixture
+def html_report(tmp_path: Path) -> Path:
+    jan = dt.date(2026, 1, 1)
+    systems = [
+        SavingsSystem(id=f"s{i}", name=f"srv{i}", strategy=Strategy.REHOST, wave_number=wave,
+                      planned_month=dt.date(2026, wave, 1),
+                      realised_month=dt.date(2026, wave, 1) if wave == 1 else None,
+                      cost_lines={"hardware": 6000.0, "licences": 1200.0, "facilities": 600.0, "labour": 2400.0,
+                                  "network": 600.0},  # 10,800 a year, 900 a month
+                      azure_monthly={"payg": 150.0 if wave < 3 else 1200.0}, migration_data_gb=300)
+        for i, wave in enumerate([1, 1, 2, 2, 3])
+    ]
+    report = build_savings_report(systems, default_assumptions(), start=jan, months=12)
+    assert report.planned.by_wave["3"].totals.net < 0 < report.planned.by_wave["1"].totals.net
+    return write_savings_html(report, tmp_path / "savings.html")
+
+
+def test_charts_render_with_visible_lines_and_bars(html_report: Path, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(html_report.as_uri())
+            cumulative = page.locator("svg.chart-cumulative")
+            by_wave = page.locator("svg.chart-by-wave")
+            # DOM: two cumulative lines with a point per month, one bar per wave.
+            assert cumulative.locator("path.series").count() == 2
+            d = cumulative.locator('path.series[data-series="Planned"]').get_attribute("d") or ""
+            assert d.startswith("M ") and d.count(" L ") == 11
+            assert by_wave.locator("rect.bar").count() == 3
+            box = cumulative.bounding_box()
+            assert box is not None and box["width"] > 600 and box["height"] > 250
+            assert cumulative.is_visible() and by_wave.is_visible()
+            line_png = cumulative.screenshot(path=str(tmp_path / "cumulative.png"))
+            bars_png = by_wave.screenshot(path=str(tmp_path / "by_wave.png"))
+        finally:
+            browser.close()
+    assert requests == [html_report.as_uri()], "the page fetched nothing else"
+    # Pixels: the chart area is not blank, and the series colours were actually painted.
+    line_pixels = list(pixels(line_png))
+    non_white = sum(1 for p in line_pixels if min(p) < 235)
+    assert non_white > 0.02 * len(line_pixels)
+    assert sum(1 for p in line_pixels if near(p, PLANNED_BLUE)) > 200
+    bar_pixels = list(pixels(bars_png))
+    assert sum(1 for p in bar_pixels if near(p, POSITIVE_GREEN)) > 500
+    assert sum(1 for p in bar_pixels if near(p, NEGATIVE_RED)) > 100
