@@ -228,6 +228,8 @@ class Wave(SQLModel, table=True):
     name: str = Field(max_length=255)
     planned_date: dt.date
     status: str = Field(default=WaveStatus.PLANNED.value, max_length=16, index=True)
+    # An engineer froze the wave (change-board approved): re-planning keeps it as it is, like a started wave.
+    frozen: bool = False
     max_systems: int | None = None
     max_tb: float | None = None
     systems: int = 0

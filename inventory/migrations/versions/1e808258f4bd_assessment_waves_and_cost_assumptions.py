@@ -1,8 +1,8 @@
 """assessment, waves and cost assumptions
 
-Revision ID: 51e23e3dd03c
+Revision ID: 1e808258f4bd
 Revises: 31e6fc896779
-Create Date: 2026-11-25 03:43:36.398667
+Create Date: 2026-11-25 04:12:14.987097
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '51e23e3dd03c'
+revision = '1e808258f4bd'
 down_revision = '31e6fc896779'
 branch_labels = None
 depends_on = None
@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('planned_date', sa.Date(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('frozen', sa.Boolean(), nullable=False),
     sa.Column('max_systems', sa.Integer(), nullable=True),
     sa.Column('max_tb', sa.Float(), nullable=True),
     sa.Column('systems', sa.Integer(), nullable=False),

@@ -1,0 +1,108 @@
+"""The assessed estate as planning and finance see it: one joined read of systems, assessments, targets, waves.
+
+Wave planning and the savings report both start from this view; reading it once, set-based, keeps both fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from inventory.records import COST_LINE_NAMES
+from inventory.tables import Assessment, System, TargetMapping, Wave, WaveMember, WaveStatus
+from migrations_plan.savings import CostAssumptions, SavingsSystem, legacy_run_rate
+from migrations_plan.strategy_types import Strategy
+
+
+@dataclass(frozen=True, slots=True)
+class EstateRow:
+    """One active, assessed system with its target and (when planned) its wave."""
+
+    id: int
+    name: str
+    environment: str
+    criticality: str | None
+    application: str | None
+    business_unit: str | None
+    workload_type: str | None
+    tags: Mapping[str, str]
+    strategy: Strategy
+    readiness: str
+    cores: int | None
+    storage_gb: float
+    os_family: str
+    db_engine: str | None
+    cost_lines: Mapping[str, float | None]
+    service: str | None
+    sku: str | None
+    monthly_cost: float | None
+    monthly_cost_by_option: Mapping[str, float]
+    wave_number: int | None
+    wave_date: dt.date | None
+    wave_status: str | None
+    wave_completed_at: dt.datetime | None
+
+    @property
+    def target(self) -> str:
+        return f"{self.service} {self.sku}" if self.service and self.sku else (self.service or "")
+
+    def savings_system(self) -> SavingsSystem:
+        """The savings model's view. Realised month: the month a completed wave finished."""
+        realised = None
+        if self.wave_status == WaveStatus.COMPLETED.value and self.wave_completed_at is not None:
+            realised = self.wave_completed_at.date()
+        return SavingsSystem(
+            id=str(self.id), name=self.name, strategy=self.strategy, business_unit=self.business_unit,
+            application=self.application, wave_number=self.wave_number, planned_month=self.wave_date,
+            realised_month=realised, cores=self.cores, storage_gb=self.storage_gb, os_family=self.os_family,
+            db_engine=self.db_engine, cost_lines=dict(self.cost_lines),
+            azure_monthly=dict(self.monthly_cost_by_option), migration_data_gb=self.storage_gb,
+        )
+
+
+def load_estate(*, session: Session) -> list[EstateRow]:
+    """Every active system that has an assessment, joined with its target and wave (outer joins)."""
+    statement = (
+        select(System, col(Assessment.strategy), col(Assessment.readiness), col(TargetMapping.service),
+               col(TargetMapping.sku), col(TargetMapping.monthly_cost), col(TargetMapping.monthly_cost_by_option),
+               col(Wave.number), col(Wave.planned_date), col(Wave.status), col(Wave.completed_at))
+        .join(Assessment, col(Assessment.system_id) == col(System.id))
+        .outerjoin(TargetMapping, col(TargetMapping.system_id) == col(System.id))
+        .outerjoin(WaveMember, col(WaveMember.system_id) == col(System.id))
+        .outerjoin(Wave, col(Wave.id) == col(WaveMember.wave_id))
+        .where(col(System.removed_at).is_(None))
+        .order_by(col(System.id))
+    )
+    rows = []
+    for (system, strategy, readiness, service, sku, monthly, by_option, wave_number, wave_date, wave_status,
+         completed_at) in session.execute(statement):
+        rows.append(EstateRow(
+            id=system.id, name=system.name, environment=system.environment, criticality=system.criticality,
+            application=system.application, business_unit=system.business_unit, workload_type=system.workload_type,
+            tags=system.tags or {}, strategy=Strategy(strategy), readiness=readiness, cores=system.cores,
+            storage_gb=system.storage_gb, os_family=system.os_family, db_engine=system.db_engine,
+            cost_lines={line: getattr(system, f"cost_{line}") for line in COST_LINE_NAMES},
+            service=service, sku=sku, monthly_cost=monthly, monthly_cost_by_option=by_option or {},
+            wave_number=wave_number, wave_date=wave_date, wave_status=wave_status, wave_completed_at=completed_at,
+        ))
+    return rows
+
+
+def monthly_savings(rows: Iterable[EstateRow], assumptions: CostAssumptions, *, option: str) -> dict[int, float]:
+    """Legacy monthly run rate minus the Azure monthly cost under `option`, per system (what waves order by)."""
+    result = {}
+    for row in rows:
+        legacy = legacy_run_rate(row.savings_system(), assumptions).monthly
+        if row.strategy is Strategy.RETAIN:
+            result[row.id] = 0.0
+        elif row.strategy is Strategy.RETIRE:
+            result[row.id] = legacy
+        else:
+            azure = row.monthly_cost_by_option.get(option, row.monthly_cost or 0.0)
+            result[row.id] = legacy - azure
+    return result
+

@@ -1,0 +1,146 @@
+"""The `plan` flow: dependency-aware move groups packed into dated waves, stored and exported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NONE
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlmodel import col
+
+from flows import plan_store
+from flows.estate_view import load_estate, monthly_savings
+from flows.progress import report
+from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
+from inventory.db import session_scope
+from inventory.tables import Dependency
+from migrations_plan.savings import default_assumptions
+from migrations_plan.waves import OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
+
+
+def _in_two_weeks() -> dt.date:
+    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)
+
+
+class PlanParameters(BaseModel):
+    """What the Prefect UI form and the CLI offer for a planning run."""
+
+    max_systems: int = Field(default=50, ge=1, description="Most systems in one wave.")
+    max_tb: float = Field(default=20.0, gt=0, description="Most storage (TB) in one wave.")
+    start: dt.date = Field(default_factory=_in_two_weeks, description="Date of the first wave.")
+    cadence_days: int = Field(default=14, ge=1, description="Days between waves.")
+    blackout: list[dt.date] = Field(default_factory=list, description="Dates no wave may run on.")
+    pilot_max_systems: int = Field(default=10, ge=0, description="Size of the pilot wave (non-production only).")
+    pins: dict[str, int] = Field(default_factory=dict, description="System name -> wave number to pin it to.")
+    pin_reason: str = Field(default="", description="Why the pins (recorded with them).")
+    freeze: list[int] = Field(default_factory=list, description="Wave numbers to freeze before re-planning.")
+    out: list[str] = Field(default_factory=list, description="Plan exports to write (.csv or .xlsx paths).")
+
+
+@task(name="record-pins-and-freezes", cache_policy=NONE)
+def record_pins_and_freezes(params: PlanParameters) -> None:
+    with session_scope() as session:
+        plan_store.save_pins(list(params.pins.items()), reason=params.pin_reason, session=session)
+        if params.freeze:
+            plan_store.freeze_waves(params.freeze, session=session)
+
+
+@task(name="plan-waves", cache_policy=NONE)
+def compute_plan(params: PlanParameters) -> tuple[WavePlan, WavePolicy, int]:
+    """Read the assessed estate and its dependencies, then plan (pure) in one go."""
+    policy = WavePolicy(start=params.start, max_systems=params.max_systems, max_tb=params.max_tb,
+                        cadence_days=params.cadence_days, blackout_dates=frozenset(params.blackout),
+                        pilot_max_systems=params.pilot_max_systems)
+    with session_scope() as session:
+        estate = load_estate(session=session)
+        pins = plan_store.load_pins(session=session)
+        frozen = plan_store.load_frozen(session=session)
+        edges = [PlanEdge(source, target, port=None if port < 0 else port, protocol=protocol or None,
+                          weight=observations)
+                 for source, target, port, protocol, observations in session.execute(
+                     select(col(Dependency.source_system_id), col(Dependency.target_system_id),
+                            col(Dependency.port), col(Dependency.protocol), col(Dependency.observations)))]
+    report("plan", 0, len(estate))
+    savings = monthly_savings(estate, default_assumptions(), option="payg")
+    systems = [PlanSystem(id=row.id, name=row.name, environment=row.environment, criticality=row.criticality,
+                          application=row.application, business_unit=row.business_unit, strategy=row.strategy,
+                          storage_gb=row.storage_gb, monthly_saving=savings[row.id], workload_type=row.workload_type,
+                          tags=row.tags, pinned_wave=pins.get(row.id)) for row in estate]
+    known = {system.id for system in systems}
+    edges = [edge for edge in edges if edge.source_id in known and edge.target_id in known]
+    plan = plan_waves(systems, edges, policy=policy, frozen=frozen)
+    report("plan", len(estate), len(estate))
+    return plan, policy, len(estate)
+
+
+@task(name="store-plan", cache_policy=NONE)
+def store_plan(plan: WavePlan, policy: WavePolicy) -> dict[str, int]:
+    with session_scope() as session:
+        return plan_store.save_plan(plan, policy, session=session)
+
+
+@task(name="export-plan", cache_policy=NONE)
+def export_plan(paths: list[str]) -> list[str]:
+    with session_scope() as session:
+        rows = plan_rows(session=session)
+        waves = plan_store.wave_overview(session=session)
+    written = []
+    for text in paths:
+        path = Path(text)
+        if path.suffix.lower() == ".xlsx":
+            written.append(str(write_plan_xlsx(rows, waves, path)))
+        else:
+            written.append(str(write_plan_csv(rows, path)))
+    return written
+
+
+def summary(plan: WavePlan, stored: dict[str, int], assessed: int) -> dict[str, Any]:
+    waves = list(plan.waves)
+    return {
+        "assessed_systems": assessed,
+        "waves": len(waves),
+        "first_wave": waves[0].date.isoformat() if waves else None,
+        "last_wave": waves[-1].date.isoformat() if waves else None,
+        "planned_systems": sum(len(wave.systems) for wave in waves),
+        "excluded": len(plan.excluded),
+        "groups": len(plan.groups),
+        "oversized_groups": len(plan.oversized),
+        "cycles": len(plan.cycles),
+        "warnings": list(plan.warnings),
+        "stored": stored,
+        "oversized": [_oversized_line(item) for item in plan.oversized[:20]],
+    }
+
+
+def _oversized_line(item: OversizedGroup) -> str:
+    line = (f"group {item.group.id} ({item.group.size} systems, {item.group.storage_tb:.1f} TB) exceeds "
+            f"{', '.join(limit.value for limit in item.limits)}")
+    if item.cut_suggestions:
+        line += f"; cut: {item.cut_suggestions[0].reason}"
+    return line
+
+
+def publish(plan: WavePlan) -> None:
+    table = [{"wave": wave.number, "name": wave.name, "date": wave.date.isoformat(), "systems": len(wave.systems),
+              "storage_tb": round(wave.storage_tb, 2), "groups": len(wave.groups)} for wave in plan.waves]
+    create_table_artifact(table=table, key="wave-plan", description="Waves: date, systems, storage")
+
+
+@flow(name="plan-waves")
+def plan_flow(params: PlanParameters | None = None) -> dict[str, Any]:
+    """Group dependent systems, order and pack them into dated waves; keep frozen and started waves."""
+    params = params or PlanParameters()
+    if params.pins or params.freeze:
+        record_pins_and_freezes(params)
+    plan, policy, assessed = compute_plan(params)
+    stored = store_plan(plan, policy)
+    publish(plan)
+    outcome = summary(plan, stored, assessed)
+    outcome["files"] = export_plan(params.out) if params.out else []
+    get_run_logger().info("planned %s systems into %s waves", outcome["planned_systems"], outcome["waves"])
+    return outcome

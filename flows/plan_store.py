@@ -1,0 +1,132 @@
+"""Database side of wave planning: frozen waves and pins in, the new plan out (in bulk)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import Session, col
+
+from flows.assessment_store import system_id_by_name
+from inventory.errors import BadInputError
+from inventory.tables import (
+    PlanExclusion,
+    System,
+    SystemState,
+    Wave,
+    WaveMember,
+    WavePin,
+    WaveStatus,
+    table_of,
+    utcnow,
+)
+from migrations_plan.waves import FrozenWave, WavePlan, WavePolicy
+
+_CHUNK = 5_000
+# Waves whose content re-planning must keep: they have started, finished, or an engineer froze them.
+_KEPT_STATUSES = (WaveStatus.STARTED.value, WaveStatus.COMPLETED.value, WaveStatus.ROLLED_BACK.value)
+_PLANNABLE_STATES = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemState.PLANNED.value,
+                     SystemState.EXCLUDED.value)
+
+
+def _kept_waves(session: Session) -> list[Wave]:
+    return list(session.scalars(select(Wave).where(
+        (col(Wave.status).in_(_KEPT_STATUSES)) | (col(Wave.frozen).is_(True))).order_by(col(Wave.number))))
+
+
+def load_frozen(*, session: Session) -> list[FrozenWave]:
+    """Started, finished and frozen waves, with their members, exactly as stored."""
+    frozen = []
+    for wave in _kept_waves(session):
+        members = session.scalars(select(col(WaveMember.system_id)).where(col(WaveMember.wave_id) == wave.id))
+        frozen.append(FrozenWave(number=wave.number, date=wave.planned_date, system_ids=frozenset(members)))
+    return frozen
+
+
+def load_pins(*, session: Session) -> dict[int, int]:
+    return {pin.system_id: pin.wave_number for pin in session.scalars(select(WavePin))}
+
+
+def parse_pin(text: str) -> tuple[str, int]:
+    """`SYSTEM=WAVE` from the command line."""
+    name, sep, number = text.partition("=")
+    if not sep or not name.strip() or not number.strip().isdigit():
+        raise BadInputError.single("--pin", f"expected SYSTEM=WAVE_NUMBER, got {text!r}")
+    return name.strip(), int(number)
+
+
+def save_pins(pins: Sequence[tuple[str, int]], *, reason: str, session: Session) -> None:
+    now = utcnow()
+    for name, number in pins:
+        system_id = system_id_by_name(name, session=session, what="--pin")
+        session.execute(delete(WavePin).where(col(WavePin.system_id) == system_id))
+        session.execute(insert(table_of(WavePin)).values(system_id=system_id, wave_number=number, reason=reason,
+                                                         created_at=now))
+
+
+def freeze_waves(numbers: Sequence[int], *, session: Session) -> None:
+    """Freeze planned waves so that re-planning keeps them (bad input when a wave does not exist)."""
+    existing = set(session.scalars(select(col(Wave.number)).where(col(Wave.number).in_(numbers))))
+    missing = sorted(set(numbers) - existing)
+    if missing:
+        raise BadInputError.single("--freeze", f"no wave numbered {', '.join(map(str, missing))} in the current "
+                                   "plan (run plan first, or see `lumen-migrate status`)")
+    session.execute(update(table_of(Wave)).where(table_of(Wave).c.number.in_(numbers)).values(frozen=True))
+
+
+def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[str, int]:
+    """Replace the planned (not kept) waves, their members and the exclusions with `plan`'s."""
+    kept = {wave.number for wave in _kept_waves(session)}
+    stale = list(session.scalars(select(col(Wave.id)).where(col(Wave.number).notin_(kept))))
+    for start in range(0, len(stale), _CHUNK):
+        chunk = stale[start:start + _CHUNK]
+        session.execute(delete(WaveMember).where(col(WaveMember.wave_id).in_(chunk)))
+        session.execute(delete(Wave).where(col(Wave.id).in_(chunk)))
+    session.execute(delete(PlanExclusion))
+    group_of = {sid: group for group in plan.groups for sid in group.system_ids}
+    members: list[dict[str, Any]] = []
+    planned_ids: list[int] = []
+    for wave in plan.waves:
+        if wave.number in kept:
+            continue
+        wave_id = session.execute(insert(table_of(Wave)).values(
+            number=wave.number, name=wave.name, planned_date=wave.date, status=WaveStatus.PLANNED.value,
+            frozen=False, max_systems=policy.max_systems, max_tb=policy.max_tb, systems=len(wave.systems),
+            storage_tb=wave.storage_tb,
+        ).returning(table_of(Wave).c.id)).scalar_one()
+        for sid in sorted(wave.systems):
+            group = group_of.get(sid)
+            members.append({"wave_id": wave_id, "system_id": sid, "group_key": str(group.id) if group else "",
+                            "group_reason": group.reason if group else ""})
+            planned_ids.append(sid)
+    for start in range(0, len(members), _CHUNK):
+        session.execute(insert(table_of(WaveMember)), members[start:start + _CHUNK])
+    exclusions = [{"system_id": sid, "reason": reason} for sid, reason in sorted(plan.excluded.items())]
+    for start in range(0, len(exclusions), _CHUNK):
+        session.execute(insert(table_of(PlanExclusion)), exclusions[start:start + _CHUNK])
+    _set_state(session, planned_ids, SystemState.PLANNED)
+    _set_state(session, sorted(plan.excluded), SystemState.EXCLUDED)
+    return {"waves": sum(1 for w in plan.waves if w.number not in kept), "kept_waves": len(kept),
+            "planned_systems": len(planned_ids), "excluded": len(exclusions)}
+
+
+def _set_state(session: Session, ids: list[int], state: SystemState) -> None:
+    table = table_of(System)
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(update(table).where(table.c.id.in_(ids[start:start + _CHUNK]),
+                                            table.c.state.in_(_PLANNABLE_STATES)).values(state=state.value))
+
+
+def wave_overview(*, session: Session) -> list[dict[str, Any]]:
+    """What `status` shows of the plan: every wave with its date, size and status."""
+    return [
+        {"number": wave.number, "name": wave.name, "date": wave.planned_date.isoformat(), "status": wave.status,
+         "frozen": wave.frozen, "systems": wave.systems, "storage_tb": round(wave.storage_tb, 2)}
+        for wave in session.scalars(select(Wave).order_by(col(Wave.number)))
+    ]
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)

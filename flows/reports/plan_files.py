@@ -1,0 +1,103 @@
+"""The wave plan for the change board: CSV and XLSX (wave, date, group, system, strategy, target, cost)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from inventory.cells import escape_formula
+from inventory.tables import Assessment, PlanExclusion, System, TargetMapping, Wave, WaveMember
+
+COLUMNS: tuple[str, ...] = ("wave", "wave_name", "date", "wave_status", "group", "system", "application",
+                            "environment", "business_unit", "strategy", "readiness", "target", "usd_per_month",
+                            "storage_gb", "note")
+_NUMERIC = {"wave", "usd_per_month", "storage_gb"}
+_USD = '"$"#,##0.00'
+
+
+def plan_rows(*, session: Session) -> list[dict[str, Any]]:
+    """Every active assessed system once: planned ones wave by wave, then the excluded ones with the reason."""
+    statement = (
+        select(*(col(column) for column in (
+            System.name, System.application, System.environment, System.business_unit, Assessment.strategy,
+            Assessment.readiness, TargetMapping.service, TargetMapping.sku, TargetMapping.monthly_cost,
+            System.storage_gb, Wave.number, Wave.name, Wave.planned_date, Wave.status, WaveMember.group_key,
+            PlanExclusion.reason)))
+        .join(Assessment, col(Assessment.system_id) == col(System.id))
+        .outerjoin(TargetMapping, col(TargetMapping.system_id) == col(System.id))
+        .outerjoin(WaveMember, col(WaveMember.system_id) == col(System.id))
+        .outerjoin(Wave, col(Wave.id) == col(WaveMember.wave_id))
+        .outerjoin(PlanExclusion, col(PlanExclusion.system_id) == col(System.id))
+        .where(col(System.removed_at).is_(None))
+    )
+    rows = []
+    for (name, application, environment, business_unit, strategy, readiness, service, sku, monthly, storage,
+         number, wave_name, date, status, group, excluded) in session.execute(statement):
+        rows.append({
+            "wave": number, "wave_name": wave_name or ("excluded" if excluded else "not planned"), "date": date,
+            "wave_status": status or "", "group": group or "", "system": name, "application": application or "",
+            "environment": environment, "business_unit": business_unit or "", "strategy": strategy,
+            "readiness": readiness, "target": f"{service} {sku}" if sku else (service or ""),
+            "usd_per_month": round(monthly, 2) if monthly is not None else None, "storage_gb": round(storage, 1),
+            "note": excluded or "",
+        })
+    rows.sort(key=lambda row: (row["wave"] is None, row["wave"] or 0, row["group"], row["system"]))
+    return rows
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_formula(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def write_plan_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows([_text(row[column]) for column in COLUMNS] for row in rows)
+    return path
+
+
+def write_plan_xlsx(rows: Sequence[dict[str, Any]], waves: Sequence[dict[str, Any]], path: Path) -> Path:
+    """Two sheets: Waves (one row per wave) and Plan (one row per system); numbers stay numbers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Waves"
+    wave_columns = ("number", "name", "date", "status", "frozen", "systems", "storage_tb")
+    _table(sheet, wave_columns, [[wave[c] if c != "date" else dt.date.fromisoformat(wave[c]) for c in wave_columns]
+                                 for wave in waves])
+    plan = book.create_sheet("Plan")
+    _table(plan, COLUMNS, [[row[c] if c in _NUMERIC or isinstance(row[c], dt.date) else _text(row[c])
+                            for c in COLUMNS] for row in rows])
+    for cell in plan[get_column_letter(COLUMNS.index("usd_per_month") + 1)][1:]:
+        cell.number_format = _USD
+    book.save(path)
+    return path
+
+
+def _table(sheet: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(column) + 4))
+        if column == "date":
+            for cell in sheet[get_column_letter(index)][1:]:
+                cell.number_format = "yyyy-mm-dd"
