@@ -50,18 +50,41 @@ class EstateRow:
     def target(self) -> str:
         return f"{self.service} {self.sku}" if self.service and self.sku else (self.service or "")
 
-    def savings_system(self) -> SavingsSystem:
-        """The savings model's view. Realised month: the month a completed wave finished."""
+    def savings_system(self, *, decommission: dt.date | None = None) -> SavingsSystem:
+        """The savings model's view. Realised month: the month a completed wave finished. A retired system is
+        switched off in `decommission` (it is in no wave). Prices: see `scenario_prices`."""
         realised = None
         if self.wave_status == WaveStatus.COMPLETED.value and self.wave_completed_at is not None:
             realised = self.wave_completed_at.date()
+        planned = decommission if self.strategy is Strategy.RETIRE else self.wave_date
         return SavingsSystem(
             id=str(self.id), name=self.name, strategy=self.strategy, business_unit=self.business_unit,
-            application=self.application, wave_number=self.wave_number, planned_month=self.wave_date,
+            application=self.application, wave_number=self.wave_number, planned_month=planned,
             realised_month=realised, cores=self.cores, storage_gb=self.storage_gb, os_family=self.os_family,
             db_engine=self.db_engine, cost_lines=dict(self.cost_lines),
-            azure_monthly=dict(self.monthly_cost_by_option), migration_data_gb=self.storage_gb,
+            azure_monthly=scenario_prices(self.monthly_cost_by_option), migration_data_gb=self.storage_gb,
         )
+
+
+# When a target has no price for a scenario, the nearest priced one stands in: Azure SQL Database is priced only
+# with Hybrid Benefit in the catalog (its licence meter is not public data), so its AHB rate fills "payg"/"ri*".
+_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "payg": ("payg_ahb",), "ri1y": ("ri1y_ahb", "payg", "payg_ahb"), "ri3y": ("ri3y_ahb", "ri1y", "payg", "payg_ahb"),
+    "payg_ahb": ("payg",), "ri1y_ahb": ("ri1y", "payg_ahb", "payg"), "ri3y_ahb": ("ri3y", "ri1y_ahb", "payg_ahb"),
+}
+SCENARIOS: tuple[str, ...] = tuple(_FALLBACKS)
+
+
+def scenario_prices(prices: Mapping[str, float]) -> dict[str, float]:
+    """Every scenario's monthly price, filling gaps from the nearest priced scenario (empty when none is)."""
+    filled = dict(prices)
+    for scenario, fallbacks in _FALLBACKS.items():
+        if scenario not in filled:
+            for fallback in fallbacks:
+                if fallback in prices:
+                    filled[scenario] = prices[fallback]
+                    break
+    return filled
 
 
 def load_estate(*, session: Session) -> list[EstateRow]:
