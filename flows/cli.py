@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 the run failed, 2 bad input. Errors are one line plus a hint
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -37,6 +38,7 @@ app = typer.Typer(
 @dataclass
 class Options:
     db_url: str
+    db_explicit: bool
     json: bool
     debug: bool
     log_file: Path
@@ -59,9 +61,10 @@ def _global(
                                                   "(default: lumen-migrate.log in the working directory).")] = None,
 ) -> None:
     url = resolve_db_url(db)
+    explicit = bool(db or os.environ.get(DB_URL_ENV))
     # Flows read the URL from the environment: it is never a flow parameter (it may hold a password).
     os.environ[DB_URL_ENV] = url
-    ctx.obj = Options(db_url=url, json=json_output, debug=debug,
+    ctx.obj = Options(db_url=url, db_explicit=explicit, json=json_output, debug=debug,
                       log_file=(log_file or Path.cwd() / "lumen-migrate.log").resolve(),
                       console=Console(stderr=json_output, highlight=False))
 
@@ -153,6 +156,55 @@ def emit(options: Options, payload: dict[str, Any], render: Callable[[Console], 
         sys.stdout.write(json.dumps(payload, default=str, indent=2) + "\n")
     else:
         render(options.console)
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    systems: Annotated[int, typer.Option(min=10, max=200_000, help="Size of the generated telecom estate.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same estate.")] = 7,
+    folder: Annotated[Path, typer.Option("--dir", help="Folder for the estate, database, log and reports.")]
+    = Path("lumen-demo"),
+) -> None:
+    """Generate a telecom estate, import, assess, plan waves and write the savings report, in one run."""
+    options = _options(ctx)
+    folder = folder.resolve()
+    if not options.db_explicit:
+        options.db_url = f"sqlite:///{folder / 'lumen-migrate.db'}"
+        os.environ[DB_URL_ENV] = options.db_url
+    if options.log_file == (Path.cwd() / "lumen-migrate.log").resolve():
+        options.log_file = folder / "prefect.log"
+    with errors_handled(options):
+        folder.mkdir(parents=True, exist_ok=True)
+        prefect_flows(options)
+        from flows.demo_flow import DemoParameters, demo_flow
+
+        result = run_flow(options, demo_flow, params=DemoParameters(systems=systems, seed=seed, folder=str(folder)))
+    result["database"] = redact_url(options.db_url)
+    result["log_file"] = str(options.log_file)
+    emit(options, {"ok": True, **result}, lambda console: render_demo(console, result))
+
+
+def render_demo(console: Console, result: dict[str, Any]) -> None:
+    """The ten-second summary: what the estate is, what to do with it, when, and what it is worth."""
+    assessment, plan, savings = result["assessment"], result["plan"], result["savings"]
+    console.print(f"\n[bold]lumen-migrate demo[/]: {assessment['systems']} systems assessed in "
+                  f"{assessment['region']} ({assessment['pricing']}, prices dated {assessment['catalog_as_of']})")
+    console.print("  strategies:  " + ", ".join(f"{k} {v}" for k, v in assessment["by_strategy"].items()))
+    console.print(f"  not ready:   {assessment['not_ready']}")
+    console.print(f"  waves:       {plan['waves']} from {plan['first_wave']} to {plan['last_wave']} "
+                  f"({plan['planned_systems']} systems; {plan['excluded']} retired/retained)")
+    console.print(f"  run rate:    legacy ${savings['legacy_monthly']:,.0f}/month -> Azure "
+                  f"${savings['azure_monthly']:,.0f}/month")
+    console.print(f"  cash flow:   [bold]${savings['net_12_months']:,.0f}[/] net over the next 12 months; "
+                  f"payback month {savings['payback_month'] or 'beyond 12'}")
+    console.print("  files:")
+    for path in plan["files"] + [p for p in savings["files"] if p.endswith((".xlsx", ".html", "savings.csv"))]:
+        console.print(f"    {path}")
+    console.print(f"    {result['database']}  (database)")
+    console.print(f"  Prefect log: {result['log_file']}")
+    console.print("  See the runs in the Prefect UI: `prefect server start`, then open http://127.0.0.1:4200 "
+                  "(runs of the temporary server are kept in Prefect's local database).", soft_wrap=True)
 
 
 @app.command("import")
@@ -294,6 +346,112 @@ def assess_command(
         console.print("  readiness:  " + ", ".join(f"{k} {v}" for k, v in result["by_readiness"].items()))
         console.print(f"  Azure run rate: ${result['azure_monthly']:,.0f}/month "
                       f"({result['overridden']} engineer override(s))")
+
+    emit(options, {"ok": True, **result}, render)
+
+
+@app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    max_systems: Annotated[int, typer.Option(min=1, help="Most systems in one wave.")] = 50,
+    max_tb: Annotated[float, typer.Option(min=0.001, help="Most storage (TB) in one wave.")] = 20.0,
+    start: Annotated[str | None, typer.Option(help="Date of the first wave, YYYY-MM-DD (default: in 14 days).")] = None,
+    cadence_days: Annotated[int, typer.Option(min=1, help="Days between waves.")] = 14,
+    blackout: Annotated[list[str] | None, typer.Option("--blackout", help="A date no wave may run on (repeatable).")]
+    = None,
+    pilot_max_systems: Annotated[int, typer.Option(min=0, help="Size of the pilot wave.")] = 10,
+    pin: Annotated[list[str] | None, typer.Option("--pin", help="SYSTEM=WAVE: keep the system (and its move group) "
+                                                  "in that wave (repeatable).")] = None,
+    reason: Annotated[str, typer.Option(help="Why the pins (recorded with them).")] = "",
+    freeze: Annotated[list[int] | None, typer.Option("--freeze", help="Freeze wave N: re-planning keeps it "
+                                                     "(repeatable).")] = None,
+    out: Annotated[list[Path] | None, typer.Option("--out", help="Write the plan for the change board: .xlsx or "
+                                                   ".csv (repeatable).")] = None,
+) -> None:
+    """Group dependent systems and pack them into dated waves; started and frozen waves are kept."""
+    options = _options(ctx)
+    with errors_handled(options):
+        from flows.plan_store import parse_pin
+
+        start_date = _date_option("--start", start) if start else None
+        blackouts = [_date_option("--blackout", text) for text in blackout or []]
+        pins = dict(parse_pin(text) for text in pin or [])
+        for path in out or []:
+            if path.suffix.lower() not in (".csv", ".xlsx"):
+                raise BadInputError.single(str(path), "the plan export must be a .csv or .xlsx file")
+        prefect_flows(options)
+        from flows.plan_flow import PlanParameters, plan_flow
+
+        fields: dict[str, Any] = {"start": start_date} if start_date else {}
+        params = PlanParameters(max_systems=max_systems, max_tb=max_tb, cadence_days=cadence_days,
+                                blackout=blackouts, pilot_max_systems=pilot_max_systems, pins=pins,
+                                pin_reason=reason, freeze=list(freeze or []),
+                                out=[str(path) for path in out or []], **fields)
+        result = run_flow(options, plan_flow, params=params)
+
+    def render(console: Console) -> None:
+        console.print(f"Planned [bold]{result['planned_systems']}[/] systems into {result['waves']} waves "
+                      f"({result['first_wave']} to {result['last_wave']}); {result['excluded']} excluded "
+                      f"(retire/retain), {result['groups']} move groups")
+        for line in result["oversized"]:
+            console.print(f"  [yellow]oversized:[/] {line}", soft_wrap=True)
+        for warning in result["warnings"]:
+            console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
+        for path in result["files"]:
+            console.print(f"  wrote {path}")
+
+    emit(options, {"ok": True, **result}, render)
+
+
+def _date_option(option: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise BadInputError.single(option, f"expected a date as YYYY-MM-DD, got {text!r}") from e
+
+
+report_app = typer.Typer(help="Reports for finance.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("savings")
+def report_savings_command(
+    ctx: typer.Context,
+    months: Annotated[int, typer.Option(min=1, max=120, help="Horizon in months.")] = 12,
+    start: Annotated[str | None, typer.Option(help="First month, YYYY-MM-DD (default: this month).")] = None,
+    scenario: Annotated[str, typer.Option(help="payg, ri1y, ri3y, payg_ahb, ri1y_ahb or ri3y_ahb.")] = "payg",
+    fmt: Annotated[list[str] | None, typer.Option("--format", help="csv, xlsx, json or html (repeatable; "
+                                                  "default xlsx and html).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
+    assumptions: Annotated[Path | None, typer.Option(help="YAML/CSV of cost assumptions overriding the "
+                                                     "documented defaults.")] = None,
+) -> None:
+    """The monthly cash-flow projection: legacy avoided, Azure added, one-time costs, payback, NPV."""
+    options = _options(ctx)
+    with errors_handled(options):
+        start_date = _date_option("--start", start).replace(day=1) if start else None
+        if assumptions is not None and not assumptions.is_file():
+            raise BadInputError.single(str(assumptions), "file not found")
+        prefect_flows(options)
+        from flows.report_flow import ReportParameters, report_flow
+
+        fields: dict[str, Any] = {"start": start_date} if start_date else {}
+        params = ReportParameters(months=months, scenario=scenario, formats=list(fmt or ["xlsx", "html"]),
+                                  out_dir=str(out), assumptions=str(assumptions) if assumptions else None, **fields)
+        result = run_flow(options, report_flow, params=params)
+
+    def render(console: Console) -> None:
+        console.print(f"Savings from {result['start'][:7]} over {result['months']} months ({result['scenario']}):")
+        console.print(f"  net cash flow, first 12 months: [bold]${result['net_12_months']:,.0f}[/]; "
+                      f"payback month: {result['payback_month'] or 'not within the horizon'}; "
+                      f"NPV ${result['npv']:,.0f}")
+        console.print(f"  run rate: legacy ${result['legacy_monthly']:,.0f}/month today, Azure "
+                      f"${result['azure_monthly']:,.0f}/month once moved")
+        if result["unpriced_systems"]:
+            console.print(f"  [yellow]{result['unpriced_systems']} moving system(s) have no Azure price and are left "
+                          "out of the cash flow[/]")
+        for path in result["files"]:
+            console.print(f"  wrote {path}")
 
     emit(options, {"ok": True, **result}, render)
 
