@@ -66,7 +66,7 @@ def _global(
     os.environ[DB_URL_ENV] = url
     ctx.obj = Options(db_url=url, db_explicit=explicit, json=json_output, debug=debug,
                       log_file=(log_file or Path.cwd() / "lumen-migrate.log").resolve(),
-                      console=Console(stderr=json_output, highlight=False))
+                      console=Console(stderr=json_output, highlight=False, soft_wrap=True))
 
 
 def fail(options: Options, message: str, *, code: int, hint: str | None = None) -> NoReturn:

@@ -27,6 +27,10 @@ class DemoParameters(BaseModel):
     systems: int = Field(default=3000, ge=10, le=200_000, description="Size of the generated telecom estate.")
     seed: int = Field(default=7, description="Random seed: the same seed gives the same estate.")
     folder: str = Field(default="lumen-demo", description="Where the estate, database and reports are written.")
+    # A factory at full speed: about 200 servers a week is what large programmes sustain.
+    max_systems_per_wave: int = Field(default=200, ge=1, description="Most systems in one wave.")
+    max_tb_per_wave: float = Field(default=400.0, gt=0, description="Most storage (TB) in one wave.")
+    cadence_days: int = Field(default=7, ge=1, description="Days between waves.")
 
 
 @task(name="generate-sample-estate", cache_policy=NONE)
@@ -47,7 +51,9 @@ def demo_flow(params: DemoParameters | None = None) -> dict[str, Any]:
     imported = import_inventory(path=systems_file, fmt="canonical-csv", source="demo-estate")
     imported_deps = import_inventory(path=dependencies_file, fmt="dependency-csv", source="demo-dependencies")
     assessed = assess_flow(AssessParameters())
-    planned = plan_flow(PlanParameters(out=[str(folder / "wave-plan.xlsx"), str(folder / "wave-plan.csv")]))
+    planned = plan_flow(PlanParameters(max_systems=params.max_systems_per_wave, max_tb=params.max_tb_per_wave,
+                                       cadence_days=params.cadence_days,
+                                       out=[str(folder / "wave-plan.xlsx"), str(folder / "wave-plan.csv")]))
     savings = report_flow(ReportParameters(formats=["xlsx", "html", "csv"], out_dir=str(folder / "reports"),
                                            name="savings"))
     return {

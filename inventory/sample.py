@@ -670,23 +670,31 @@ _HUB_USE: dict[str, dict[str, float]] = {
     "other": {"monitoring": 5, "syslog": 4, "dns": 2, "ntp": 2},
 }
 _MONITORING_PORT = {"linux": (9100, "tcp"), "windows": (9182, "tcp")}
+_INTEGRATIONS_PER_SYSTEM = 0.04
 
 
 def _dependencies(b: _Builder, target: int) -> tuple[DependencyRecord, ...]:
-    """Exactly `target` unique edges: one hub edge per system first, then tiers, then integrations."""
+    """Exactly `target` unique edges: one hub edge per system first, then tiers, a few cross-application
+    integrations (`_INTEGRATIONS_PER_SYSTEM`), then the other shared services each system uses."""
     names = [system.name for system in b.systems]
     if target == 0 or len(names) < 2:
         return ()
     if target > len(names) * (len(names) - 1) * 48_000:  # the filler's port range below bounds it
         raise ValueError(f"cannot draw {target} distinct dependencies between {len(names)} systems")
     rng = b.rng
-    core, extra = _hub_edges(b)
+    core, extra, more = _hub_edges(b)
     extra += _tier_edges(b)
     if len(core) >= target:
         chosen = _subsample(rng, core, target)
     else:
         chosen = core + _subsample(rng, extra, min(len(extra), target - len(core)))
     seen = set(chosen)
+    # Direct app-to-app links are few in a real estate (most integration goes through shared middleware and
+    # shared services): enough to make some multi-application move groups, not to glue the estate into one.
+    _integration_edges(b, seen, chosen, min(target, len(chosen) + round(len(names) * _INTEGRATIONS_PER_SYSTEM)))
+    for edge in _subsample(rng, [edge for edge in more if edge not in seen], max(0, target - len(chosen))):
+        seen.add(edge)
+        chosen.append(edge)
     _integration_edges(b, seen, chosen, target)
     while len(chosen) < target:
         # Only tiny or very dense estates get here: any pair, on a random registered port.
@@ -709,12 +717,14 @@ def _subsample(rng: random.Random, edges: list[_Edge], count: int) -> list[_Edge
     return [edges[i] for i in sorted(rng.sample(range(len(edges)), count))]
 
 
-def _hub_edges(b: _Builder) -> tuple[list[_Edge], list[_Edge]]:
-    """Each system uses one or two kinds of hub, preferably in its own site; hubs use DNS and NTP."""
+def _hub_edges(b: _Builder) -> tuple[list[_Edge], list[_Edge], list[_Edge]]:
+    """Each system uses one or two kinds of hub, preferably in its own site; hubs use DNS and NTP. The third
+    list holds each system's use of the other kinds of hub, drawn on when more edges are wanted."""
     rng = b.rng
     rand = rng.random
     core: list[_Edge] = []
     extra: list[_Edge] = []
+    more: list[_Edge] = []
     every = {kind: [n for names in by_dc.values() for n in names] for kind, by_dc in b.hubs.items()}
     use = {family: ([k for k in kinds if k in every], tuple(accumulate(w for k, w in kinds.items() if k in every)))
            for family, kinds in _HUB_USE.items()}
@@ -730,6 +740,10 @@ def _hub_edges(b: _Builder) -> tuple[list[_Edge], list[_Edge]]:
         for number, kind in enumerate(picked):
             hub = _pick(rand, b.hubs[kind].get(dc) or every[kind])
             (extra if number else core).append(_hub_edge(rand, name, family, kind, hub))
+        for kind in kinds:
+            if kind not in picked:
+                hub = _pick(rand, b.hubs[kind].get(dc) or every[kind])
+                more.append(_hub_edge(rand, name, family, kind, hub))
     for hub_kind, by_dc in b.hubs.items():
         for dc, hubs in by_dc.items():
             for hub in hubs:
@@ -737,7 +751,7 @@ def _hub_edges(b: _Builder) -> tuple[list[_Edge], list[_Edge]]:
                     if kind in every and kind != hub_kind:
                         server = _pick(rand, b.hubs[kind].get(dc) or every[kind])
                         extra.append(_hub_edge(rand, hub, _HUBS[hub_kind][2], kind, server))
-    return core, extra
+    return core, extra, more
 
 
 def _hub_edge(rand: Callable[[], float], name: str, family: str, kind: str, hub: str) -> _Edge:
