@@ -1,0 +1,74 @@
+"""`lumen-migrate demo` as a new user runs it: embedded defaults, clean output, files they would open."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.e2e.conftest import assert_clean, run_cli
+
+pytestmark = pytest.mark.e2e
+
+
+def query(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_demo_runs_on_the_embedded_defaults_and_again_safely(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    first = run_cli("demo", "--systems", "300", "--dir", str(folder), cwd=tmp_path)
+    assert first.code == 0, first.output
+    assert_clean(first)
+    db = folder / "lumen-migrate.db"
+    assert db.exists() and (folder / "prefect.log").exists()
+
+    # The printed summary says what the database holds.
+    waves = query(db, "select count(*), min(planned_date), max(planned_date), sum(systems) from wave")[0]
+    match = re.search(r"waves:\s+(\d+) from (\S+) to (\S+) \((\d+) systems", first.stdout)
+    assert match, first.stdout
+    assert (int(match[1]), match[2], match[3], int(match[4])) == waves
+    strategies = dict(query(db, "select strategy, count(*) from assessment group by strategy"))
+    printed = dict(re.findall(r"(\w+) (\d+)", re.search(r"strategies:\s+(.*)", first.stdout)[1]))  # type: ignore[index]
+    assert {k: int(v) for k, v in printed.items()} == strategies
+    not_ready = query(db, "select count(*) from assessment where readiness in ('not_ready', 'unknown')")[0][0]
+    assert re.search(rf"not ready:\s+{not_ready}\b", first.stdout)
+
+    # The files a person opens: wave plan and savings workbooks with real numbers.
+    plan = openpyxl.load_workbook(folder / "wave-plan.xlsx", read_only=True)
+    plan_rows = list(plan["Plan"].iter_rows(min_row=2, values_only=True))
+    assert len(plan_rows) == query(db, "select count(*) from assessment")[0][0]
+    assert all(isinstance(row[0], int) for row in plan_rows if row[0] is not None)
+    savings = openpyxl.load_workbook(folder / "reports" / "savings.xlsx", read_only=True)
+    assert "Monthly" in savings.sheetnames
+    monthly = list(savings["Monthly"].iter_rows(min_row=2, values_only=True))
+    assert len(monthly) == 12
+    assert all(isinstance(cell, int | float) for row in monthly for cell in row[1:])
+    assert (folder / "reports" / "savings.html").read_text(encoding="utf-8").count("<svg") >= 2
+
+    # Again, in the same folder: safe, nothing duplicated, numbers consistent with the files.
+    second = run_cli("--json", "demo", "--systems", "300", "--dir", str(folder), cwd=tmp_path)
+    assert second.code == 0, second.output
+    assert_clean(second)
+    result = json.loads(second.stdout)
+    assert result["import"]["systems"] == {"added": 0, "changed": 0, "unchanged": 300, "removed": 0}
+    assert query(db, "select count(*) from system")[0][0] == 300
+    assert query(db, "select count(*) from wave_member")[0][0] == result["plan"]["planned_systems"]
+    assert result["assessment"]["by_strategy"] == strategies
+    cumulative_12 = list(openpyxl.load_workbook(folder / "reports" / "savings.xlsx", read_only=True)["Monthly"]
+                         .iter_rows(min_row=13, max_row=13, values_only=True))[0]
+    assert round(float(cumulative_12[-1]), 2) == pytest.approx(result["savings"]["net_12_months"], abs=0.01)
+
+
+def test_demo_failure_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    # The demo folder cannot be created where a file already stands.
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    result = run_cli("demo", "--systems", "20", "--dir", str(tmp_path / "taken"), cwd=tmp_path)
+    assert result.code == 1, result.output
+    assert_clean(result)
+    assert result.stderr.startswith("error:")
