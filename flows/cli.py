@@ -245,6 +245,7 @@ def import_command(
 def status_command(ctx: typer.Context) -> None:
     """Counts of the estate by kind, environment and state (reads the database only; never starts Prefect)."""
     from flows.assessment_store import assessment_counts
+    from flows.plan_store import wave_overview
     from inventory.db import session_scope
     from inventory.store import estate_status
 
@@ -253,6 +254,7 @@ def status_command(ctx: typer.Context) -> None:
         with session_scope(options.db_url) as session:
             status = estate_status(session=session)
             assessment = assessment_counts(session=session)
+            waves = wave_overview(session=session)
 
     def render(console: Console) -> None:
         console.print(f"Database: {redact_url(options.db_url)}")
@@ -272,9 +274,18 @@ def status_command(ctx: typer.Context) -> None:
             console.print(f"Assessment ({run['region']}, {run['pricing']}, prices dated {run['catalog_as_of']}): "
                           + ", ".join(f"{k} {v}" for k, v in assessment["by_strategy"].items()))
             console.print("  readiness: " + ", ".join(f"{k} {v}" for k, v in assessment["by_readiness"].items())
-                          + f"; Azure run rate ${assessment['azure_monthly']:,.0f}/month")
+                          + f"; priced targets ${assessment['azure_monthly']:,.0f}/month at the chosen option")
+        if waves:
+            table = Table(title="waves", title_justify="left")
+            for column in ("wave", "name", "date", "status", "systems", "TB"):
+                table.add_column(column, justify="right" if column in ("wave", "systems", "TB") else "left")
+            for wave in waves:
+                table.add_row(str(wave["number"]), wave["name"], wave["date"],
+                              wave["status"] + (" (frozen)" if wave["frozen"] else ""), str(wave["systems"]),
+                              f"{wave['storage_tb']:.1f}")
+            console.print(table)
 
-    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment}, render)
+    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment, "waves": waves}, render)
 
 
 @app.command("sample-inventory")
