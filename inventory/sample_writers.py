@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
+from inventory.cells import escape_formula
 from inventory.records import DependencyRecord, Environment, PowerState, SystemRecord
 from inventory.sample import SampleEstate
 
@@ -79,7 +80,6 @@ DEPENDENCY_CSV_HEADER: tuple[str, ...] = ("source", "target", "port", "protocol"
 # Custom attribute values as estates write them; the importers normalise them back.
 _ENV_ATTRIBUTE = {Environment.PRODUCTION: "prod", Environment.DEVELOPMENT: "dev"}
 
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def write_sample(estate: SampleEstate, fmt: str, out: Path) -> list[Path]:
@@ -110,9 +110,7 @@ def dependencies_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-dependencies.csv")
 
 
-def safe_text(value: str) -> str:
-    """Text that no spreadsheet will run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+safe_text = escape_formula
 
 
 def write_dependency_csv(dependencies: Iterable[DependencyRecord], path: Path) -> None:

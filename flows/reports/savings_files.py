@@ -18,16 +18,11 @@ from typing import Any
 from flows.reports.savings_html import render_savings_html
 from flows.reports.savings_tables import Cell, Column, Kind, Table, month_text, report_tables
 from flows.reports.savings_xlsx import write_xlsx_tables
+from inventory.cells import FORMULA_STARTS, escape_formula
 from inventory.records import COST_LINE_NAMES
 from migrations_plan.savings import BreakdownEntry, Projection, SavingsReport
 
 SCHEMA_VERSION = 1
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(text: str) -> str:
-    """Text a spreadsheet will not evaluate: a leading ' before = + - @ tab or carriage return."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def write_savings_csv(report: SavingsReport, path: Path | str) -> tuple[Path, ...]:
@@ -67,7 +62,7 @@ def system_csv_rows(report: SavingsReport) -> Iterator[list[object]]:
         return text
 
     def text(value: str | None) -> str | None:
-        return "'" + value if value and value.startswith(_FORMULA_STARTS) else value
+        return escape_formula(value) if value else value
 
     r = round
     for p, q in report.system_pairs():
@@ -98,7 +93,7 @@ def _csv_row_formatter(columns: tuple[Column, ...], *, mixed: bool) -> Callable[
                     out[i] = _csv_value(value.value, value.kind)
         for i in texts:
             value = out[i]
-            if value is not None and (not isinstance(value, str) or value.startswith(_FORMULA_STARTS)):
+            if value is not None and (not isinstance(value, str) or value.startswith(FORMULA_STARTS)):
                 out[i] = escape_formula(str(value))
         for i in money:
             value = out[i]
