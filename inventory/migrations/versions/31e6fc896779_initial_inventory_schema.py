@@ -1,14 +1,13 @@
 """initial inventory schema
 
 Revision ID: 31e6fc896779
-Revises: 
+Revises:
 Create Date: 2026-11-25 03:35:17.113378
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '31e6fc896779'
 down_revision = None
