@@ -467,6 +467,27 @@ def report_savings_command(
     emit(options, {"ok": True, **result}, render)
 
 
+@app.command("serve")
+def serve_command(ctx: typer.Context) -> None:
+    """Serve every flow as a Prefect deployment (forms in the UI, finance's monthly report on a schedule).
+
+    Runs until interrupted. Point PREFECT_API_URL at your Prefect server so the UI and schedules outlive this
+    process; without it, Prefect's temporary server lives only as long as `serve` does.
+    """
+    options = _options(ctx)
+    with errors_handled(options):
+        prefect_flows(options)
+        from prefect import serve
+
+        from flows.deployments import build_deployments
+
+        deployments = build_deployments()
+        options.console.print(f"Serving {len(deployments)} deployments on "
+                              f"{os.environ.get('PREFECT_API_URL') or 'a temporary Prefect server'}; "
+                              f"database {redact_url(options.db_url)}. Ctrl-C to stop.")
+        serve(*deployments, print_starting_message=False)
+
+
 catalog_app = typer.Typer(help="The Azure price catalog used by assessment.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 

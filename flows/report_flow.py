@@ -56,7 +56,8 @@ class ReportParameters(BaseModel):
     assumptions: str | None = Field(default=None, description="YAML/CSV file overriding default cost assumptions.")
     formats: list[str] = Field(default_factory=lambda: ["xlsx", "html"], description="csv, xlsx, json, html.")
     out_dir: str = Field(default="reports", description="Folder the report files are written to.")
-    name: str = Field(default="savings", description="File name stem of the report files.")
+    name: str = Field(default="savings", description="File name stem of the report files; {month} is replaced "
+                      "by the start month (YYYY-MM).")
 
 
 def _check(params: ReportParameters) -> None:
@@ -122,9 +123,10 @@ def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions,
 @task(name="write-savings-files", cache_policy=NONE)
 def write_files(result: SavingsReport, params: ReportParameters) -> list[str]:
     folder = Path(params.out_dir)
+    stem = params.name.replace("{month}", f"{params.start:%Y-%m}")
     written: list[str] = []
     for fmt in params.formats:
-        output = WRITERS[fmt](result, folder / f"{params.name}.{fmt}")
+        output = WRITERS[fmt](result, folder / f"{stem}.{fmt}")
         written += [str(path) for path in output] if isinstance(output, tuple) else [str(output)]
     return written
 

@@ -1,0 +1,43 @@
+"""Prefect deployments of every flow, served by `lumen-migrate serve`: typed forms in the UI, and schedules.
+
+Each flow takes a pydantic parameter model, so the Prefect UI renders a form for it. Finance gets a scheduled
+monthly savings report; the rest run on demand (from the UI, the CLI or the API).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Finance's report: 06:00 UTC on the first day of every month, the 12-month view in the formats finance opens.
+MONTHLY_REPORT_CRON = "0 6 1 * *"
+MONTHLY_REPORT_PARAMETERS: dict[str, Any] = {
+    "params": {"months": 12, "formats": ["xlsx", "html", "json"], "out_dir": "reports/monthly",
+               "name": "savings-{month}"},
+}
+
+
+def build_deployments() -> list[Any]:
+    """The RunnerDeployments `serve` offers (built lazily: importing flows needs Prefect prepared first)."""
+    from flows.assess_flow import assess_flow
+    from flows.catalog_flow import refresh_price_catalog
+    from flows.demo_flow import demo_flow
+    from flows.import_flow import import_inventory
+    from flows.plan_flow import plan_flow
+    from flows.report_flow import report_flow
+
+    tags = ["lumen-migrate"]
+    return [
+        import_inventory.to_deployment(name="import-inventory", tags=tags,
+                                       description="Import one inventory file (path on the serving machine)."),
+        assess_flow.to_deployment(name="assess-estate", tags=tags,
+                                  description="7R strategy, readiness and a priced Azure target per system."),
+        plan_flow.to_deployment(name="plan-waves", tags=tags, description="Move groups packed into dated waves."),
+        report_flow.to_deployment(name="savings-report", tags=tags,
+                                  description="The monthly cash-flow projection, on demand."),
+        report_flow.to_deployment(name="monthly-savings-report", tags=[*tags, "finance"], cron=MONTHLY_REPORT_CRON,
+                                  parameters=MONTHLY_REPORT_PARAMETERS,
+                                  description="Finance's monthly savings report (first day of the month)."),
+        refresh_price_catalog.to_deployment(name="refresh-price-catalog", tags=tags,
+                                            description="Fetch current VM prices from the Azure Retail Prices API."),
+        demo_flow.to_deployment(name="demo", tags=tags, description="The whole planning half on a sample estate."),
+    ]
