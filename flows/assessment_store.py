@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session, col
 
 from inventory.errors import BadInputError
@@ -39,37 +39,50 @@ _REASSESSABLE = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemS
                  SystemState.EXCLUDED.value)
 
 
-def _enum(kind: Any, value: str | None, default: Any = None) -> Any:
-    if value is None:
-        return default
-    try:
-        return kind(value)
-    except ValueError:
-        return default
+def _lookup(kind: Any) -> dict[str | None, Any]:
+    return {member.value: member for member in kind}
+
+
+_KINDS, _FAMILIES, _ENVIRONMENTS = _lookup(SystemKind), _lookup(OsFamily), _lookup(Environment)
+_CRITICALITIES, _POWER = _lookup(Criticality), _lookup(PowerState)
+
+
+def dependency_degrees(*, session: Session) -> dict[int, int]:
+    """Connections in and out per system, counted by the database."""
+    degree: Counter[int] = Counter()
+    for column in (Dependency.source_system_id, Dependency.target_system_id):
+        for system_id, count in session.connection().execute(select(col(column), func.count()).group_by(col(column))):
+            degree[system_id] += count
+    return dict(degree)
 
 
 def load_assess_inputs(*, session: Session) -> list[AssessInput]:
-    """Every active system as an AssessInput, with its dependency count (in and out)."""
-    degree: Counter[int] = Counter()
-    for source_id, target_id in session.execute(select(col(Dependency.source_system_id),
-                                                       col(Dependency.target_system_id))):
-        degree[source_id] += 1
-        degree[target_id] += 1
+    """Every active system as an AssessInput, with its dependency count (in and out). Core rows, not ORM
+    objects: this reads the whole estate (100,000 rows) in one pass."""
+    degree = dependency_degrees(session=session)
+    t = table_of(System)
+    columns = (t.c.id, t.c.name, t.c.kind, t.c.os_name, t.c.os_family, t.c.os_version, t.c.os_arch,
+               t.c.os_end_of_support, t.c.cores, t.c.memory_mb, t.c.cpu_util_pct, t.c.memory_util_pct,
+               t.c.util_percentile, t.c.disks, t.c.storage_gb, t.c.environment, t.c.criticality, t.c.application,
+               t.c.workload_type, t.c.db_engine, t.c.db_version, t.c.db_size_gb, t.c.power_state, t.c.tags,
+               t.c.server_type)
+    rows = session.connection().execute(select(*columns).where(t.c.removed_at.is_(None)).order_by(t.c.id))
     inputs = []
-    for row in session.execute(select(table_of(System)).where(ACTIVE).order_by(col(System.id))).mappings():
+    for (system_id, name, kind, os_name, os_family, os_version, os_arch, end_of_support, cores, memory_mb, cpu, mem,
+         percentile, disks, storage_gb, environment, criticality, application, workload_type, db_engine,
+         db_version, db_size_gb, power_state, tags, server_type) in rows:
         inputs.append(AssessInput(
-            id=row["id"], name=row["name"], kind=_enum(SystemKind, row["kind"], SystemKind.SERVER),
-            os_name=row["os_name"], os_family=_enum(OsFamily, row["os_family"], OsFamily.UNKNOWN),
-            os_version=row["os_version"], os_arch=row["os_arch"], os_end_of_support=row["os_end_of_support"],
-            cores=row["cores"], memory_mb=row["memory_mb"], cpu_util_pct=row["cpu_util_pct"],
-            memory_util_pct=row["memory_util_pct"], util_percentile=row["util_percentile"],
+            id=system_id, name=name, kind=_KINDS.get(kind, SystemKind.SERVER), os_name=os_name,
+            os_family=_FAMILIES.get(os_family, OsFamily.UNKNOWN), os_version=os_version, os_arch=os_arch,
+            os_end_of_support=end_of_support, cores=cores, memory_mb=memory_mb, cpu_util_pct=cpu,
+            memory_util_pct=mem, util_percentile=percentile,
             disks=tuple(DiskLoad(d.get("size_gb", 0.0), d.get("read_iops"), d.get("write_iops"), d.get("read_mbps"),
-                                 d.get("write_mbps")) for d in row["disks"] or ()),
-            storage_gb=row["storage_gb"], environment=_enum(Environment, row["environment"], Environment.UNKNOWN),
-            criticality=_enum(Criticality, row["criticality"]), application=row["application"],
-            workload_type=row["workload_type"], db_engine=row["db_engine"], db_version=row["db_version"],
-            db_size_gb=row["db_size_gb"], power_state=_enum(PowerState, row["power_state"], PowerState.UNKNOWN),
-            tags=row["tags"] or {}, dependency_count=degree[row["id"]], server_type=row["server_type"],
+                                 d.get("write_mbps")) for d in disks or ()),
+            storage_gb=storage_gb, environment=_ENVIRONMENTS.get(environment, Environment.UNKNOWN),
+            criticality=_CRITICALITIES.get(criticality), application=application, workload_type=workload_type,
+            db_engine=db_engine, db_version=db_version, db_size_gb=db_size_gb,
+            power_state=_POWER.get(power_state, PowerState.UNKNOWN), tags=tags or {},
+            dependency_count=degree.get(system_id, 0), server_type=server_type,
         ))
     return inputs
 
@@ -128,11 +141,9 @@ def save_assessment(result: AssessmentResult, settings: AssessSettings, *, sessi
         percentile=settings.percentile, comfort_factor=settings.comfort_factor, rules_source=result.rules_source,
         catalog_as_of=result.catalog_as_of or result.as_of, systems=len(result.assessments),
     ).returning(table_of(AssessmentRun).c.id)).scalar_one()
-    ids = [a.system_id for a in result.assessments]
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        session.execute(delete(AssessmentRow).where(col(AssessmentRow.system_id).in_(chunk)))
-        session.execute(delete(TargetMapping).where(col(TargetMapping.system_id).in_(chunk)))
+    # An assessment run covers the whole active estate: its results replace every stored one.
+    session.execute(delete(AssessmentRow))
+    session.execute(delete(TargetMapping))
     assessments: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
     for a in result.assessments:
@@ -158,18 +169,14 @@ def save_assessment(result: AssessmentResult, settings: AssessSettings, *, sessi
         session.execute(insert(table_of(AssessmentRow)), assessments[start:start + _CHUNK])
     for start in range(0, len(targets), _CHUNK):
         session.execute(insert(table_of(TargetMapping)), targets[start:start + _CHUNK])
-    for start in range(0, len(ids), _CHUNK):
-        session.execute(update(table_of(System)).where(
-            table_of(System).c.id.in_(ids[start:start + _CHUNK]),
-            table_of(System).c.state.in_(_REASSESSABLE),
-        ).values(state=SystemState.ASSESSED.value))
+    system = table_of(System)
+    session.execute(update(system).where(system.c.removed_at.is_(None), system.c.state.in_(_REASSESSABLE))
+                    .values(state=SystemState.ASSESSED.value))
     return int(run_id)
 
 
 def assessment_counts(*, session: Session) -> dict[str, Any]:
     """What `status` shows of the current assessment: strategies, readiness, Azure run rate."""
-    from sqlalchemy import func
-
     joined = select(col(AssessmentRow.strategy), func.count()).join(
         System, col(System.id) == col(AssessmentRow.system_id)).where(ACTIVE).group_by(col(AssessmentRow.strategy))
     by_strategy = {str(k): int(v) for k, v in session.execute(joined)}
