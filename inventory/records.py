@@ -93,7 +93,9 @@ def os_family_of(os_name: str | None) -> OsFamily:
                    "alma", "fedora", "photon", "coreos")
     if any(word in name for word in linux_words):
         return OsFamily.LINUX
-    if any(word in name for word in ("solaris", "aix", "hp-ux", "freebsd", "unix")):
+    # FreeBSD is not in this list: it runs on x86-64 and Azure offers it, so it is an "other" OS, not a Unix
+    # that only runs on SPARC/POWER.
+    if any(word in name for word in ("solaris", "aix", "hp-ux", "unix")):
         return OsFamily.UNIX
     return OsFamily.OTHER
 

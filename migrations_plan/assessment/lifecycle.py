@@ -48,6 +48,14 @@ _WINDOWS: dict[str, LifecycleEntry] = {
     "2019": LifecycleEntry("Windows Server 2019", date(2029, 1, 9), "extended support", _MS),
     "2022": LifecycleEntry("Windows Server 2022", date(2031, 10, 14), "extended support", _MS),
 }
+# Desktop Windows turns up in server estates too (jump hosts, test rigs, kiosks).
+_WINDOWS_CLIENT: dict[str, LifecycleEntry] = {
+    "xp": LifecycleEntry("Windows XP", date(2014, 4, 8), "extended support", _MS),
+    "vista": LifecycleEntry("Windows Vista", date(2017, 4, 11), "extended support", _MS),
+    "7": LifecycleEntry("Windows 7", date(2020, 1, 14), "extended support", _MS),
+    "8.1": LifecycleEntry("Windows 8.1", date(2023, 1, 10), "extended support", _MS),
+    "10": LifecycleEntry("Windows 10", date(2025, 10, 14), "end of support", _MS),
+}
 _RHEL: dict[str, LifecycleEntry] = {
     "5": LifecycleEntry("Red Hat Enterprise Linux 5", date(2017, 3, 31), "maintenance support", _RH),
     "6": LifecycleEntry("Red Hat Enterprise Linux 6", date(2020, 11, 30), "maintenance support", _RH),
@@ -91,9 +99,11 @@ _ORACLE_DB: dict[str, LifecycleEntry] = {
 }
 
 _WINDOWS_RE = re.compile(r"windows(?: server)?\s*(2000|2003|2008|2012|2016|2019|2022)")
-_RHEL_RE = re.compile(r"(?:red hat enterprise linux|rhel)(?:\s+server)?(?:\s+release)?\s*(\d+)")
-_CENTOS_RE = re.compile(r"centos(?:\s+linux)?(?:\s+release)?\s*(\d+)")
-_SLES_RE = re.compile(r"(?:suse linux enterprise(?:\s+server)?|sles)\s*(\d+)")
+_WINDOWS_CLIENT_RE = re.compile(r"windows\s+(xp|vista|8\.1|7|10)\b")
+# VMware guest types name several versions at once ("CentOS 4/5/6/7 (64-bit)"): the newest one is kept.
+_RHEL_RE = re.compile(r"(?:red hat enterprise linux|rhel)(?:\s+server)?(?:\s+release)?\s*(\d+(?:/\d+)*)")
+_CENTOS_RE = re.compile(r"centos(?:\s+linux)?(?:\s+release)?\s*(\d+(?:/\d+)*)")
+_SLES_RE = re.compile(r"(?:suse linux enterprise(?:\s+server)?|sles)\s*(\d+(?:/\d+)*)")
 _UBUNTU_RE = re.compile(r"ubuntu(?:\s+linux)?\s*(\d\d\.\d\d)")
 _SQL_YEAR_RE = re.compile(r"(2005|2008|2012|2014|2016|2017|2019|2022)")
 _SQL_BUILD_RE = re.compile(r"^(\d+)\.\d+")
@@ -108,11 +118,14 @@ def lookup_os(os_name: str | None, os_version: str | None = None) -> LifecycleEn
     text = " ".join(part for part in (os_name, os_version) if part).lower()
     if not text:
         return None
-    for pattern, table in ((_WINDOWS_RE, _WINDOWS), (_RHEL_RE, _RHEL), (_CENTOS_RE, _CENTOS_LINUX),
-                           (_SLES_RE, _SLES), (_UBUNTU_RE, _UBUNTU_LTS)):
+    for pattern, table in ((_WINDOWS_RE, _WINDOWS), (_WINDOWS_CLIENT_RE, _WINDOWS_CLIENT), (_RHEL_RE, _RHEL),
+                           (_CENTOS_RE, _CENTOS_LINUX), (_SLES_RE, _SLES), (_UBUNTU_RE, _UBUNTU_LTS)):
         match = pattern.search(text)
         if match:
-            return table.get(match.group(1))
+            version = match.group(1)
+            if "/" in version:
+                version = str(max(int(part) for part in version.split("/")))
+            return table.get(version)
     return None
 
 

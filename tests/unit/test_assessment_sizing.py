@@ -195,6 +195,11 @@ def test_series_and_premium(name: str, series: str, premium: bool) -> None:
         ("SUSE Linux Enterprise 15 (64-bit)", None, dt.date(2031, 7, 31)),
         ("Ubuntu Linux 16.04 LTS (64-bit)", None, dt.date(2021, 4, 30)),
         ("Ubuntu", "20.04", dt.date(2025, 5, 31)),
+        ("Microsoft Windows 7 (64-bit)", None, dt.date(2020, 1, 14)),
+        ("Microsoft Windows XP Professional (32-bit)", None, dt.date(2014, 4, 8)),
+        ("Microsoft Windows 10 (64-bit)", None, dt.date(2025, 10, 14)),
+        ("CentOS 4/5/6/7 (64-bit)", None, dt.date(2024, 6, 30)),
+        ("Red Hat Enterprise Linux 5/6 (64-bit)", None, dt.date(2020, 11, 30)),
     ],
 )
 def test_os_lifecycle(os_name: str, os_version: str | None, end: dt.date) -> None:
