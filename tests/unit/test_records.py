@@ -32,4 +32,3 @@ def test_os_family(os_name: str | None, family: OsFamily) -> None:
 ])
 def test_environment_spellings(text: str | None, environment: Environment) -> None:
     assert normalise_environment(text) is environment
-EOF
