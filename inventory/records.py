@@ -89,14 +89,14 @@ def os_family_of(os_name: str | None) -> OsFamily:
     name = os_name.lower()
     if "windows" in name:
         return OsFamily.WINDOWS
+    # Unix first: "Oracle Solaris" must not be taken for Oracle Linux. FreeBSD is not in this list: it runs on
+    # x86-64 and Azure offers it, so it is an "other" OS, not a Unix that only runs on SPARC/POWER.
+    if any(word in name for word in ("solaris", "aix", "hp-ux", "unix")):
+        return OsFamily.UNIX
     linux_words = ("linux", "ubuntu", "debian", "centos", "red hat", "rhel", "suse", "sles", "oracle", "rocky",
                    "alma", "fedora", "photon", "coreos")
     if any(word in name for word in linux_words):
         return OsFamily.LINUX
-    # FreeBSD is not in this list: it runs on x86-64 and Azure offers it, so it is an "other" OS, not a Unix
-    # that only runs on SPARC/POWER.
-    if any(word in name for word in ("solaris", "aix", "hp-ux", "unix")):
-        return OsFamily.UNIX
     return OsFamily.OTHER
 
 

@@ -1,0 +1,163 @@
+"""The savings-report stage on a real database: assumptions recorded, unpriced movers, retirements, files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+
+from flows.assess_flow import AssessParameters, assess_estate, store_assessment
+from flows.plan_flow import PlanParameters, compute_plan, store_plan
+from flows.report_flow import ReportParameters, load_inputs, project_savings, summary, write_files
+from inventory.db import DB_URL_ENV, session_scope
+from inventory.importers.common import ParsedInventory
+from inventory.records import COST_LINE_NAMES, CostLines, Disk, SystemRecord
+from inventory.store import apply_import
+from inventory.tables import CostAssumption, System, Wave, WaveMember
+from migrations_plan.savings import SavingsReport, SystemResult, assumption_rows, default_assumptions
+from migrations_plan.strategy_types import Strategy
+
+pytestmark = pytest.mark.integration
+
+PLAN_START = dt.date(2030, 3, 4)
+REPORT_START = dt.date(2030, 1, 1)
+# old-01's inventory cost lines: 3,000 USD a year, so it saves 250 a month once switched off.
+OLD_COSTS = CostLines(hardware=1200.0, licences=0.0, facilities=600.0, labour=1200.0, network=0.0)
+
+
+def server(name: str, **fields: object) -> SystemRecord:
+    base: dict[str, object] = {"external_id": name, "name": name, "cores": 2, "memory_mb": 4096,
+                               "os_name": "Red Hat Enterprise Linux 8 (64-bit)", "disks": [Disk(size_gb=64)],
+                               "power_state": "on", "environment": "production", "cpu_util_pct": 40.0}
+    base.update(fields)
+    return SystemRecord.model_validate(base)
+
+
+ESTATE = (
+    server("web-01", application="shop", business_unit="Retail"),
+    server("app-01", application="shop", business_unit="Retail"),
+    server("db-01", cores=4, costs=CostLines(hardware=2400.0, licences=6000.0), business_unit="Finance"),
+    server("dev-01", environment="dev"),
+    server("old-01", power_state="off", costs=OLD_COSTS),  # powered off, no dependencies: retire
+    server("keep-01", tags={"migrate": "no"}),  # retain
+    # Far beyond any VM size: rehost, not ready, no price.
+    server("huge-01", cores=2000, memory_mb=8_000_000),
+)
+
+
+@pytest.fixture
+def estate(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The estate imported and assessed in a fresh database that the tasks use (not yet planned)."""
+    monkeypatch.setenv(DB_URL_ENV, sqlite_url)
+    with session_scope() as session:
+        apply_import(ParsedInventory.of("canonical-csv", systems=ESTATE), session=session, source="estate",
+                     file_name="estate.csv", file_sha256="0" * 64)
+    result, settings = assess_estate.fn(AssessParameters())
+    store_assessment.fn(result, settings)
+    return sqlite_url
+
+
+@pytest.fixture
+def planned(estate: str) -> str:
+    result, policy, _ = compute_plan.fn(PlanParameters(start=PLAN_START, max_systems=3, pilot_max_systems=1))
+    store_plan.fn(result, policy)
+    return estate
+
+
+def params(**fields: object) -> ReportParameters:
+    return ReportParameters.model_validate({"start": REPORT_START, "months": 12, "formats": [], **fields})
+
+
+def stored_assumptions() -> list[tuple[str, float, str, str]]:
+    with session_scope() as session:
+        return [(row.key, row.value, row.unit, row.source)
+                for row in session.scalars(select(CostAssumption).order_by(col(CostAssumption.id)))]
+
+
+def by_name(result: SavingsReport) -> dict[str, SystemResult]:
+    return {system.name: system for system in result.planned.systems}
+
+
+def test_load_inputs_records_every_assumption_in_force_once(estate: str) -> None:
+    expected = [(row.key, row.value, row.unit) for row in assumption_rows(default_assumptions())]
+    load_inputs.fn(params())
+    load_inputs.fn(params())
+    rows = stored_assumptions()
+    assert [(key, value, unit) for key, value, unit, _ in rows] == expected, "one row per assumption, replaced"
+    assert all(source.strip() for _, _, _, source in rows)
+
+
+def test_a_user_assumptions_file_changes_what_is_stored_and_used(estate: str, tmp_path: Path) -> None:
+    path = tmp_path / "finance.yaml"
+    path.write_text("labour_per_server_year:\n  value: 9999\n  unit: USD per server-year\n", encoding="utf-8")
+    default = default_assumptions().labour_per_server_year
+    systems, _, base_context = load_inputs.fn(params())
+    systems, assumptions, context = load_inputs.fn(params(assumptions=str(path)))
+
+    stored = {key: (value, source) for key, value, _, source in stored_assumptions()}
+    assert stored["labour_per_server_year"][0] == 9999
+    assert stored["labour_per_server_year"][1].strip(), "a value from a file without a source still has one"
+    assert assumptions.labour_per_server_year == 9999
+    # Used: every system whose labour line is not in the inventory (all but old-01) now costs 9,999 a year.
+    defaulted = len(systems) - 1
+    assert context["legacy_monthly"] - base_context["legacy_monthly"] == pytest.approx(
+        (9999 - default) * defaulted / 12, abs=0.02)
+    result = project_savings.fn(systems, assumptions, params(assumptions=str(path)))
+    labour = COST_LINE_NAMES.index("labour")
+    lines = {name: system.legacy_lines[labour] for name, system in by_name(result).items()}
+    assert lines == {**dict.fromkeys(lines, 9999.0), "old-01": 1200.0}
+
+
+def test_a_moving_system_without_a_price_is_left_out_and_counted(planned: str) -> None:
+    with session_scope() as session:
+        waved = set(session.scalars(select(col(System.name)).join(
+            WaveMember, col(WaveMember.system_id) == col(System.id))))
+    assert "huge-01" in waved, "it is planned to move, inside the horizon"
+    systems, assumptions, context = load_inputs.fn(params())
+    assert context["unpriced_systems"] == 1 and context["unpriced_examples"] == ["huge-01"]
+    result = project_savings.fn(systems, assumptions, params())
+    huge = by_name(result)["huge-01"]
+    assert huge.strategy is Strategy.RETAIN
+    assert (huge.legacy_avoided, huge.azure_added, huge.one_time_in_horizon) == (0.0, 0.0, 0.0)
+    assert all(by_name(result)[name].azure_added > 0 for name in ("web-01", "app-01", "db-01", "dev-01"))
+    assert result.planned.totals.legacy_avoided == pytest.approx(
+        sum(system.legacy_avoided for system in result.planned.systems if system.name != "huge-01"))
+
+
+def test_a_retired_system_saves_its_legacy_cost_from_the_first_wave_month(planned: str) -> None:
+    with session_scope() as session:
+        first_wave = session.scalar(select(col(Wave.planned_date)).order_by(col(Wave.planned_date)).limit(1))
+    assert first_wave == PLAN_START
+    systems, assumptions, _ = load_inputs.fn(params())
+    result = project_savings.fn(systems, assumptions, params())
+    old = by_name(result)["old-01"]
+    one_time = assumptions.migration_labour_per_system[Strategy.RETIRE]
+    assert old.strategy is Strategy.RETIRE and old.legacy_monthly_avoided == pytest.approx(250.0)
+    assert old.legacy_avoided == pytest.approx(250.0 * 10), "March to December"
+    assert old.one_time_in_horizon == pytest.approx(one_time) and old.azure_added == 0.0
+    assert result.planned.by_strategy["retire"].monthly_net == pytest.approx(
+        [0.0, 0.0, 250.0 - one_time] + [250.0] * 9)
+
+
+def test_report_files_are_written_where_asked_and_json_matches_the_headline(planned: str,
+                                                                            tmp_path: Path) -> None:
+    out_dir = tmp_path / "finance" / "2030"
+    parameters = params(months=24, formats=["csv", "xlsx", "json"], out_dir=str(out_dir), name="q1-savings")
+    systems, assumptions, context = load_inputs.fn(parameters)
+    result = project_savings.fn(systems, assumptions, parameters)
+    files = write_files.fn(result, parameters)
+    assert all(Path(file).parent == out_dir and Path(file).is_file() for file in files)
+    assert {Path(file).name for file in files} >= {"q1-savings.csv", "q1-savings.xlsx", "q1-savings.json",
+                                                   "q1-savings_systems.csv", "q1-savings_assumptions.csv"}
+    outcome = summary(result, context, files)
+    document = json.loads((out_dir / "q1-savings.json").read_text(encoding="utf-8"))
+    monthly = document["planned"]["monthly"]
+    assert len(monthly) == 24
+    assert monthly[11]["cumulative"] == pytest.approx(outcome["net_12_months"], abs=0.01)
+    assert sum(month["net"] for month in monthly[:12]) == pytest.approx(outcome["net_12_months"], abs=0.1)
+    assert outcome["net_12_months"] != pytest.approx(outcome["net_horizon"]), "the 12-month figure, not 24"
+    assert outcome["files"] == files
