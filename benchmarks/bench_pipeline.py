@@ -27,9 +27,9 @@ if stage == "assess":
 elif stage == "plan":
     from flows.plan_flow import PlanParameters, compute_plan, store_plan
     t0 = time.perf_counter()
-    plan, policy, _n = compute_plan.fn(PlanParameters())
+    computed = compute_plan.fn(PlanParameters())
     t1 = time.perf_counter()
-    store_plan.fn(plan, policy)
+    store_plan.fn(computed)
 else:
     import datetime as dt
     from flows.report_flow import ReportParameters, load_inputs, project_savings, write_files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,29 +43,42 @@ class PlanParameters(BaseModel):
     out: list[str] = Field(default_factory=list, description="Plan exports to write (.csv or .xlsx paths).")
 
 
-@task(name="record-pins-and-freezes", cache_policy=NONE)
-def record_pins_and_freezes(params: PlanParameters) -> None:
-    with session_scope() as session:
-        plan_store.save_pins(list(params.pins.items()), reason=params.pin_reason, session=session)
-        if params.freeze:
-            plan_store.freeze_waves(params.freeze, session=session)
+@dataclass(frozen=True)
+class ComputedPlan:
+    """The plan and what it was computed from: the pins and freezes are stored with it, in one transaction."""
+
+    plan: WavePlan
+    policy: WavePolicy
+    assessed: int
+    new_pins: dict[int, int]
+    freeze: list[int]
+    notes: list[str]
 
 
 @task(name="plan-waves", cache_policy=NONE)
-def compute_plan(params: PlanParameters) -> tuple[WavePlan, WavePolicy, int]:
-    """Read the assessed estate and its dependencies, then plan (pure) in one go."""
-    policy = WavePolicy(start=params.start, max_systems=params.max_systems, max_tb=params.max_tb,
-                        cadence_days=params.cadence_days, blackout_dates=frozenset(params.blackout),
-                        pilot_max_systems=params.pilot_max_systems)
+def compute_plan(params: PlanParameters) -> ComputedPlan:
+    """Read the assessed estate, its dependencies, pins and kept waves, then plan (pure) in one go."""
+    notes = []
     with session_scope() as session:
+        new_pins = plan_store.resolve_pins(params.pins, session=session)
+        plan_store.check_waves_exist(params.freeze, session=session)
         estate = load_estate(session=session)
-        pins = plan_store.load_pins(session=session)
-        frozen = plan_store.load_frozen(session=session)
+        pins = {**plan_store.load_pins(session=session), **new_pins}
+        frozen = plan_store.load_frozen(session=session, also=params.freeze)
         edges = [PlanEdge(source, target, port=None if port < 0 else port, protocol=protocol or None,
                           weight=observations)
                  for source, target, port, protocol, observations in session.execute(
                      select(col(Dependency.source_system_id), col(Dependency.target_system_id),
                             col(Dependency.port), col(Dependency.protocol), col(Dependency.observations)))]
+    start = params.start
+    if frozen and start <= max(wave.date for wave in frozen):
+        latest = max(frozen, key=lambda wave: wave.date)
+        start = latest.date + dt.timedelta(days=params.cadence_days)
+        notes.append(f"new waves start on {start}, one cadence after the kept wave {latest.number} "
+                     f"({latest.date}): kept waves stay as they are and the rest is planned after them")
+    policy = WavePolicy(start=start, max_systems=params.max_systems, max_tb=params.max_tb,
+                        cadence_days=params.cadence_days, blackout_dates=frozenset(params.blackout),
+                        pilot_max_systems=params.pilot_max_systems)
     report("plan", 0, len(estate))
     savings = monthly_savings(estate, default_assumptions(), option="payg")
     systems = [PlanSystem(id=row.id, name=row.name, environment=row.environment, criticality=row.criticality,
@@ -75,13 +89,16 @@ def compute_plan(params: PlanParameters) -> tuple[WavePlan, WavePolicy, int]:
     edges = [edge for edge in edges if edge.source_id in known and edge.target_id in known]
     plan = plan_waves(systems, edges, policy=policy, frozen=frozen)
     report("plan", len(estate), len(estate))
-    return plan, policy, len(estate)
+    return ComputedPlan(plan, policy, len(estate), new_pins, list(params.freeze), notes)
 
 
 @task(name="store-plan", cache_policy=NONE)
-def store_plan(plan: WavePlan, policy: WavePolicy) -> dict[str, int]:
+def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> dict[str, int]:
+    """The new pins, the freezes and the plan, in one transaction: a failed plan records none of them."""
     with session_scope() as session:
-        return plan_store.save_plan(plan, policy, session=session)
+        plan_store.save_pins(computed.new_pins, reason=pin_reason, session=session)
+        plan_store.freeze_waves(computed.freeze, session=session)
+        return plan_store.save_plan(computed.plan, computed.policy, session=session)
 
 
 @task(name="export-plan", cache_policy=NONE)
@@ -99,10 +116,11 @@ def export_plan(paths: list[str]) -> list[str]:
     return written
 
 
-def summary(plan: WavePlan, stored: dict[str, int], assessed: int) -> dict[str, Any]:
+def summary(computed: ComputedPlan, stored: dict[str, int]) -> dict[str, Any]:
+    plan = computed.plan
     waves = list(plan.waves)
     return {
-        "assessed_systems": assessed,
+        "assessed_systems": computed.assessed,
         "waves": len(waves),
         "first_wave": waves[0].date.isoformat() if waves else None,
         "last_wave": waves[-1].date.isoformat() if waves else None,
@@ -111,7 +129,7 @@ def summary(plan: WavePlan, stored: dict[str, int], assessed: int) -> dict[str, 
         "groups": len(plan.groups),
         "oversized_groups": len(plan.oversized),
         "cycles": len(plan.cycles),
-        "warnings": list(plan.warnings),
+        "warnings": [*computed.notes, *plan.warnings],
         "stored": stored,
         "oversized": [_oversized_line(item) for item in plan.oversized[:20]],
     }
@@ -135,12 +153,10 @@ def publish(plan: WavePlan) -> None:
 def plan_flow(params: PlanParameters | None = None) -> dict[str, Any]:
     """Group dependent systems, order and pack them into dated waves; keep frozen and started waves."""
     params = params or PlanParameters()
-    if params.pins or params.freeze:
-        record_pins_and_freezes(params)
-    plan, policy, assessed = compute_plan(params)
-    stored = store_plan(plan, policy)
-    publish(plan)
-    outcome = summary(plan, stored, assessed)
+    computed = compute_plan(params)
+    stored = store_plan(computed, pin_reason=params.pin_reason)
+    publish(computed.plan)
+    outcome = summary(computed, stored)
     outcome["files"] = export_plan(params.out) if params.out else []
     get_run_logger().info("planned %s systems into %s waves", outcome["planned_systems"], outcome["waves"])
     return outcome

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -36,10 +36,15 @@ def _kept_waves(session: Session) -> list[Wave]:
         (col(Wave.status).in_(_KEPT_STATUSES)) | (col(Wave.frozen).is_(True))).order_by(col(Wave.number))))
 
 
-def load_frozen(*, session: Session) -> list[FrozenWave]:
-    """Started, finished and frozen waves, with their members, exactly as stored."""
+def load_frozen(*, session: Session, also: Sequence[int] = ()) -> list[FrozenWave]:
+    """Started, finished and frozen waves (and the waves numbered in `also`, about to be frozen), with their
+    members, exactly as stored."""
     frozen = []
-    for wave in _kept_waves(session):
+    kept = _kept_waves(session)
+    known = {wave.number for wave in kept}
+    kept += [wave for wave in session.scalars(select(Wave).where(col(Wave.number).in_(also)))
+             if wave.number not in known]
+    for wave in sorted(kept, key=lambda w: w.number):
         members = session.scalars(select(col(WaveMember.system_id)).where(col(WaveMember.wave_id) == wave.id))
         frozen.append(FrozenWave(number=wave.number, date=wave.planned_date, system_ids=frozenset(members)))
     return frozen
@@ -57,22 +62,29 @@ def parse_pin(text: str) -> tuple[str, int]:
     return name.strip(), int(number)
 
 
-def save_pins(pins: Sequence[tuple[str, int]], *, reason: str, session: Session) -> None:
+def resolve_pins(pins: Mapping[str, int], *, session: Session) -> dict[int, int]:
+    """System name -> wave number, as system id -> wave number (bad input names every unknown system)."""
+    return {system_id_by_name(name, session=session, what="--pin"): number for name, number in pins.items()}
+
+
+def check_waves_exist(numbers: Sequence[int], *, session: Session) -> None:
+    existing = set(session.scalars(select(col(Wave.number)).where(col(Wave.number).in_(numbers))))
+    missing = sorted(set(numbers) - existing)
+    if missing:
+        raise BadInputError.single("--freeze", f"no wave numbered {', '.join(map(str, missing))} in the current "
+                                   "plan (run plan first, or see `lumen-migrate status`)")
+
+
+def save_pins(pins: Mapping[int, int], *, reason: str, session: Session) -> None:
     now = utcnow()
-    for name, number in pins:
-        system_id = system_id_by_name(name, session=session, what="--pin")
+    for system_id, number in pins.items():
         session.execute(delete(WavePin).where(col(WavePin.system_id) == system_id))
         session.execute(insert(table_of(WavePin)).values(system_id=system_id, wave_number=number, reason=reason,
                                                          created_at=now))
 
 
 def freeze_waves(numbers: Sequence[int], *, session: Session) -> None:
-    """Freeze planned waves so that re-planning keeps them (bad input when a wave does not exist)."""
-    existing = set(session.scalars(select(col(Wave.number)).where(col(Wave.number).in_(numbers))))
-    missing = sorted(set(numbers) - existing)
-    if missing:
-        raise BadInputError.single("--freeze", f"no wave numbered {', '.join(map(str, missing))} in the current "
-                                   "plan (run plan first, or see `lumen-migrate status`)")
+    """Freeze planned waves so that re-planning keeps them."""
     session.execute(update(table_of(Wave)).where(table_of(Wave).c.number.in_(numbers)).values(frozen=True))
 
 

@@ -15,14 +15,14 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from flows.assess_flow import AssessParameters, assess_estate, store_assessment
-from flows.plan_flow import PlanParameters, compute_plan, export_plan, record_pins_and_freezes, store_plan
+from flows.plan_flow import PlanParameters, compute_plan, export_plan, store_plan
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
 from inventory.records import DependencyRecord, Disk, SystemRecord
 from inventory.store import apply_import
 from inventory.tables import Assessment, PlanExclusion, System, Wave, WaveMember, WavePin, WaveStatus, table_of
-from migrations_plan.waves import PlanningError, WavePlan
+from migrations_plan.waves import WavePlan
 
 pytestmark = pytest.mark.integration
 
@@ -77,13 +77,11 @@ def any_estate(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def plan(**params: Any) -> WavePlan:
-    """Record pins/freezes when asked, then plan and store, as the flow does."""
+    """Plan and store (with the pins and freezes asked for), as the flow does."""
     parameters = PlanParameters(start=params.pop("start", START), **params)
-    if parameters.pins or parameters.freeze:
-        record_pins_and_freezes.fn(parameters)
-    result, policy, _ = compute_plan.fn(parameters)
-    store_plan.fn(result, policy)
-    return result
+    computed = compute_plan.fn(parameters)
+    store_plan.fn(computed, pin_reason=parameters.pin_reason)
+    return computed.plan
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,8 @@ def test_replanning_gives_the_same_waves_and_no_duplicate_rows(any_estate: str) 
 
 
 def _freeze(number: int) -> None:
-    record_pins_and_freezes.fn(PlanParameters(start=START, freeze=[number]))
+    """Freeze the wave as `plan --freeze N` does: the same plan again, with the wave frozen."""
+    plan(max_systems=2, pilot_max_systems=2, freeze=[number])
 
 
 def _start(number: int) -> None:
@@ -192,12 +191,25 @@ def test_a_kept_wave_keeps_its_members_and_date_when_replanned_with_other_limits
     assert after.counts["wave_member"] == len(before.wave_of)
 
 
-def test_replanning_with_a_kept_wave_after_the_start_is_refused_and_changes_nothing(estate: str) -> None:
+def test_replanning_before_a_kept_wave_plans_the_rest_after_it(estate: str) -> None:
     plan(max_systems=2, pilot_max_systems=2)
     _freeze(1)
     before = stored()
-    with pytest.raises(PlanningError, match="frozen wave 1 is dated .* not before the plan start"):
-        plan(max_systems=50)
+    kept_date = before.waves[1][1]
+    computed = compute_plan.fn(PlanParameters(start=START, max_systems=50))
+    store_plan.fn(computed)
+    after = stored()
+    assert after.members(1) == before.members(1) and after.waves[1][1] == kept_date
+    assert all(date > kept_date for number, (_, date, *_rest) in after.waves.items() if number != 1)
+    assert computed.policy.start == kept_date + dt.timedelta(days=14)
+    assert any("after the kept wave 1" in note for note in computed.notes)
+
+
+def test_freezing_a_wave_that_does_not_exist_is_bad_input_and_changes_nothing(estate: str) -> None:
+    plan(max_systems=2, pilot_max_systems=2)
+    before = stored()
+    with pytest.raises(BadInputError, match="no wave numbered 99"):
+        plan(max_systems=2, pilot_max_systems=2, freeze=[99], pins={"app-01": 3})
     assert stored() == before
 
 
