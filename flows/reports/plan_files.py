@@ -72,7 +72,8 @@ def write_plan_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
 
 
 def write_plan_xlsx(rows: Sequence[dict[str, Any]], waves: Sequence[dict[str, Any]], path: Path) -> Path:
-    """Two sheets: Waves (one row per wave) and Plan (one row per system); numbers stay numbers."""
+    """Two sheets: Waves (one row per wave) and Plan (one row per system); numbers stay numbers, text stays the
+    exact text (a name starting with "=" is a text cell, not a formula)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     sheet = book.active
@@ -81,8 +82,7 @@ def write_plan_xlsx(rows: Sequence[dict[str, Any]], waves: Sequence[dict[str, An
     _table(sheet, wave_columns, [[wave[c] if c != "date" else dt.date.fromisoformat(wave[c]) for c in wave_columns]
                                  for wave in waves])
     plan = book.create_sheet("Plan")
-    _table(plan, COLUMNS, [[row[c] if c in _NUMERIC or isinstance(row[c], dt.date) else _text(row[c])
-                            for c in COLUMNS] for row in rows])
+    _table(plan, COLUMNS, [[row[c] for c in COLUMNS] for row in rows])
     for cell in plan[get_column_letter(COLUMNS.index("usd_per_month") + 1)][1:]:
         cell.number_format = _USD
     book.save(path)
@@ -95,6 +95,9 @@ def _table(sheet: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) ->
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # the exact text, never a formula (openpyxl reads "=..." as one)
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(column) + 4))

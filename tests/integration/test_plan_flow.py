@@ -281,3 +281,4 @@ def test_export_writes_one_row_per_assessed_system_with_typed_and_escaped_cells(
         assert isinstance(row["date"].value, dt.datetime)
     hostile = next(row for row in body if "=cmd" in str(row["system"].value))
     assert hostile["system"].data_type == "s", "a name starting with = is text, never a formula"
+    assert hostile["system"].value == "=cmd", "and it is the exact name, with no escape character added"
