@@ -5,10 +5,9 @@ Revises: 31e6fc896779
 Create Date: 2026-11-25 04:12:14.987097
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '1e808258f4bd'
 down_revision = '31e6fc896779'
