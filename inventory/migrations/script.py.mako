@@ -1,7 +1,7 @@
 """${message}
 
 Revision ID: ${up_revision}
-Revises:${" " + (down_revision | comma,n) if down_revision else ""}
+Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 """
 
