@@ -19,24 +19,17 @@ from flows.plan_flow import PlanParameters, compute_plan, export_plan, store_pla
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
-from inventory.records import DependencyRecord, Disk, SystemRecord
+from inventory.records import DependencyRecord
 from inventory.store import apply_import
 from inventory.tables import Assessment, PlanExclusion, System, Wave, WaveMember, WavePin, WaveStatus, table_of
 from migrations_plan.waves import WavePlan
+from tests.integration.estates import server
 
 pytestmark = pytest.mark.integration
 
 START = dt.date(2030, 1, 7)
 RETIRED, RETAINED = {"old-01"}, {"keep-01", "aix-01"}
 SHOP = {"web-01", "app-01", "db-01"}
-
-
-def server(name: str, **fields: object) -> SystemRecord:
-    base: dict[str, object] = {"external_id": name, "name": name, "cores": 2, "memory_mb": 4096,
-                               "os_name": "Red Hat Enterprise Linux 8 (64-bit)", "disks": [Disk(size_gb=64)],
-                               "power_state": "on", "environment": "production", "cpu_util_pct": 40.0}
-    base.update(fields)
-    return SystemRecord.model_validate(base)
 
 
 ESTATE = (

@@ -15,11 +15,12 @@ from flows.plan_flow import PlanParameters, compute_plan, store_plan
 from flows.report_flow import ReportParameters, load_inputs, project_savings, summary, write_files
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
-from inventory.records import COST_LINE_NAMES, CostLines, Disk, SystemRecord
+from inventory.records import COST_LINE_NAMES, CostLines
 from inventory.store import apply_import
 from inventory.tables import CostAssumption, System, Wave, WaveMember
 from migrations_plan.savings import SavingsReport, SystemResult, assumption_rows, default_assumptions
 from migrations_plan.strategy_types import Strategy
+from tests.integration.estates import server
 
 pytestmark = pytest.mark.integration
 
@@ -27,14 +28,6 @@ PLAN_START = dt.date(2030, 3, 4)
 REPORT_START = dt.date(2030, 1, 1)
 # old-01's inventory cost lines: 3,000 USD a year, so it saves 250 a month once switched off.
 OLD_COSTS = CostLines(hardware=1200.0, licences=0.0, facilities=600.0, labour=1200.0, network=0.0)
-
-
-def server(name: str, **fields: object) -> SystemRecord:
-    base: dict[str, object] = {"external_id": name, "name": name, "cores": 2, "memory_mb": 4096,
-                               "os_name": "Red Hat Enterprise Linux 8 (64-bit)", "disks": [Disk(size_gb=64)],
-                               "power_state": "on", "environment": "production", "cpu_util_pct": 40.0}
-    base.update(fields)
-    return SystemRecord.model_validate(base)
 
 
 ESTATE = (
@@ -63,8 +56,7 @@ def estate(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def planned(estate: str) -> str:
-    result, policy, _ = compute_plan.fn(PlanParameters(start=PLAN_START, max_systems=3, pilot_max_systems=1))
-    store_plan.fn(result, policy)
+    store_plan.fn(compute_plan.fn(PlanParameters(start=PLAN_START, max_systems=3, pilot_max_systems=1)))
     return estate
 
 

@@ -41,7 +41,7 @@ def test_first_import_writes_every_field(db_url: str) -> None:
     record = server("bss-db-01", kind="database", environment="PRD", db_engine="Oracle", db_size_gb=512.5,
                     costs=CostLines(hardware=1200.0, licences=9000.0), tags={"owner": "billing"},
                     ip_addresses=("10.0.0.5", "10.0.0.6"), disks=[Disk(size_gb=100, read_iops=500), Disk(size_gb=50)])
-    summary = load(db_url, ParsedInventory(format="canonical-csv", systems=(record,)))
+    summary = load(db_url, ParsedInventory.of("canonical-csv", systems=(record,)))
     assert (summary.added, summary.changed, summary.unchanged, summary.removed) == (1, 0, 0, 0)
     with Session(get_engine(db_url)) as session:
         row = session.scalars(select(System)).one()
@@ -54,14 +54,14 @@ def test_first_import_writes_every_field(db_url: str) -> None:
 
 
 def test_reimport_unchanged_is_a_no_op_and_changes_update_in_place(db_url: str) -> None:
-    first = ParsedInventory(format="canonical-csv", systems=(server("a"), server("b"), server("c")))
+    first = ParsedInventory.of("canonical-csv", systems=(server("a"), server("b"), server("c")))
     load(db_url, first)
     before = snapshot(db_url)
     again = load(db_url, first)
     assert (again.added, again.changed, again.unchanged, again.removed) == (0, 0, 3, 0)
     assert snapshot(db_url) == before
 
-    changed = ParsedInventory(format="canonical-csv", systems=(server("a", cores=8), server("b"), server("d")))
+    changed = ParsedInventory.of("canonical-csv", systems=(server("a", cores=8), server("b"), server("d")))
     summary = load(db_url, changed)
     assert (summary.added, summary.changed, summary.unchanged, summary.removed) == (1, 1, 1, 1)
     with Session(get_engine(db_url)) as session:
@@ -77,22 +77,22 @@ def test_reimport_unchanged_is_a_no_op_and_changes_update_in_place(db_url: str) 
 
 
 def test_sources_are_independent(db_url: str) -> None:
-    load(db_url, ParsedInventory(format="rvtools", systems=(server("a"),)), source="vcenter-1")
-    summary = load(db_url, ParsedInventory(format="rvtools", systems=(server("b"),)), source="vcenter-2")
+    load(db_url, ParsedInventory.of("rvtools", systems=(server("a"),)), source="vcenter-1")
+    summary = load(db_url, ParsedInventory.of("rvtools", systems=(server("b"),)), source="vcenter-2")
     assert summary.removed == 0
     with session_scope(db_url) as session:
         assert estate_status(session=session).systems == 2
 
 
 def test_dependencies_resolve_by_name_or_address_and_aggregate(db_url: str) -> None:
-    load(db_url, ParsedInventory(format="canonical-csv", systems=(
+    load(db_url, ParsedInventory.of("canonical-csv", systems=(
         server("web-01", ip_addresses=("10.1.0.1",)), server("DB-01", ip_addresses=("10.1.0.2",)))))
     deps = (
         DependencyRecord(source="web-01", target="db-01", port=1433, observations=2),
         DependencyRecord(source="web-01", target="10.1.0.2", port=1433, observations=3),
         DependencyRecord(source="web-01", target="52.1.2.3", port=443),
     )
-    summary = load(db_url, ParsedInventory(format="azure-migrate-dependencies", dependencies=deps,
+    summary = load(db_url, ParsedInventory.of("azure-migrate-dependencies", dependencies=deps,
                                            dependency_rows=(2, 3, 4)), source="deps")
     assert summary.dependencies_added == 1
     assert any("1 connection(s) to addresses outside the inventory" in warning for warning in summary.warnings)
@@ -100,18 +100,18 @@ def test_dependencies_resolve_by_name_or_address_and_aggregate(db_url: str) -> N
         edge = session.scalars(select(Dependency)).one()
     assert (edge.port, edge.observations) == (1433, 5)
 
-    again = load(db_url, ParsedInventory(format="dependency-csv", dependencies=deps[:1]), source="deps")
+    again = load(db_url, ParsedInventory.of("dependency-csv", dependencies=deps[:1]), source="deps")
     assert (again.dependencies_changed, again.dependencies_added, again.dependencies_removed) == (1, 0, 0)
 
 
 def test_unknown_server_in_dependencies_rejects_the_whole_file(db_url: str) -> None:
-    load(db_url, ParsedInventory(format="canonical-csv", systems=(server("web-01"), server("db-01"))))
-    load(db_url, ParsedInventory(format="dependency-csv", dependencies=(
+    load(db_url, ParsedInventory.of("canonical-csv", systems=(server("web-01"), server("db-01"))))
+    load(db_url, ParsedInventory.of("dependency-csv", dependencies=(
         DependencyRecord(source="web-01", target="db-01", port=1433),)), source="deps")
     before = snapshot(db_url)
     with Session(get_engine(db_url)) as session:
         runs_before = session.scalar(select(func.count()).select_from(ImportRun))
-    bad = ParsedInventory(format="dependency-csv", dependencies=(
+    bad = ParsedInventory.of("dependency-csv", dependencies=(
         DependencyRecord(source="web-01", target="db-01", port=5432),
         DependencyRecord(source="web-01", target="ghost-99", port=80),
         DependencyRecord(source="nobody", target="db-01", port=80),
@@ -128,15 +128,15 @@ def test_unknown_server_in_dependencies_rejects_the_whole_file(db_url: str) -> N
 
 
 def test_ambiguous_names_across_sources_are_rejected(db_url: str) -> None:
-    load(db_url, ParsedInventory(format="rvtools", systems=(server("app-01"),)), source="vc1")
-    load(db_url, ParsedInventory(format="rvtools", systems=(server("app-01"), server("db-01"))), source="vc2")
+    load(db_url, ParsedInventory.of("rvtools", systems=(server("app-01"),)), source="vc1")
+    load(db_url, ParsedInventory.of("rvtools", systems=(server("app-01"), server("db-01"))), source="vc2")
     with pytest.raises(BadInputError, match="ambiguous server name 'app-01': 2 systems have it"):
-        load(db_url, ParsedInventory(format="dependency-csv", dependencies=(
+        load(db_url, ParsedInventory.of("dependency-csv", dependencies=(
             DependencyRecord(source="app-01", target="db-01"),)), source="deps")
 
 
 def test_status_counts(db_url: str) -> None:
-    load(db_url, ParsedInventory(format="canonical-csv", systems=(
+    load(db_url, ParsedInventory.of("canonical-csv", systems=(
         server("a", environment="prod"), server("b", environment="dev"), server("c", kind="database"))))
     with session_scope(db_url) as session:
         status = estate_status(session=session)
