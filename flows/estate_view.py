@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from inventory.records import COST_LINE_NAMES
-from inventory.tables import Assessment, System, TargetMapping, Wave, WaveMember, WaveStatus
+from inventory.tables import Assessment, System, TargetMapping, Wave, WaveMember, WaveStatus, table_of
 from migrations_plan.savings import CostAssumptions, SavingsSystem, legacy_run_rate
 from migrations_plan.strategy_types import Strategy
 
@@ -88,27 +88,34 @@ def scenario_prices(prices: Mapping[str, float]) -> dict[str, float]:
 
 
 def load_estate(*, session: Session) -> list[EstateRow]:
-    """Every active system that has an assessment, joined with its target and wave (outer joins)."""
+    """Every active system that has an assessment, joined with its target and wave (outer joins). Core rows of
+    the needed columns only: this reads the whole estate at once."""
+    system, assessment, target = table_of(System), table_of(Assessment), table_of(TargetMapping)
+    wave, member = table_of(Wave), table_of(WaveMember)
+    cost_columns = [system.c[f"cost_{line}"] for line in COST_LINE_NAMES]
     statement = (
-        select(System, col(Assessment.strategy), col(Assessment.readiness), col(TargetMapping.service),
-               col(TargetMapping.sku), col(TargetMapping.monthly_cost), col(TargetMapping.monthly_cost_by_option),
-               col(Wave.number), col(Wave.planned_date), col(Wave.status), col(Wave.completed_at))
-        .join(Assessment, col(Assessment.system_id) == col(System.id))
-        .outerjoin(TargetMapping, col(TargetMapping.system_id) == col(System.id))
-        .outerjoin(WaveMember, col(WaveMember.system_id) == col(System.id))
-        .outerjoin(Wave, col(Wave.id) == col(WaveMember.wave_id))
-        .where(col(System.removed_at).is_(None))
-        .order_by(col(System.id))
+        select(system.c.id, system.c.name, system.c.environment, system.c.criticality, system.c.application,
+               system.c.business_unit, system.c.workload_type, system.c.tags, assessment.c.strategy,
+               assessment.c.readiness, system.c.cores, system.c.storage_gb, system.c.os_family, system.c.db_engine,
+               target.c.service, target.c.sku, target.c.monthly_cost, target.c.monthly_cost_by_option,
+               wave.c.number, wave.c.planned_date, wave.c.status, wave.c.completed_at, *cost_columns)
+        .join(assessment, assessment.c.system_id == system.c.id)
+        .outerjoin(target, target.c.system_id == system.c.id)
+        .outerjoin(member, member.c.system_id == system.c.id)
+        .outerjoin(wave, wave.c.id == member.c.wave_id)
+        .where(system.c.removed_at.is_(None))
+        .order_by(system.c.id)
     )
+    strategies = {strategy.value: strategy for strategy in Strategy}
     rows = []
-    for (system, strategy, readiness, service, sku, monthly, by_option, wave_number, wave_date, wave_status,
-         completed_at) in session.execute(statement):
+    for (system_id, name, environment, criticality, application, business_unit, workload_type, tags, strategy,
+         readiness, cores, storage_gb, os_family, db_engine, service, sku, monthly, by_option, wave_number,
+         wave_date, wave_status, completed_at, *costs) in session.connection().execute(statement):
         rows.append(EstateRow(
-            id=system.id, name=system.name, environment=system.environment, criticality=system.criticality,
-            application=system.application, business_unit=system.business_unit, workload_type=system.workload_type,
-            tags=system.tags or {}, strategy=Strategy(strategy), readiness=readiness, cores=system.cores,
-            storage_gb=system.storage_gb, os_family=system.os_family, db_engine=system.db_engine,
-            cost_lines={line: getattr(system, f"cost_{line}") for line in COST_LINE_NAMES},
+            id=system_id, name=name, environment=environment, criticality=criticality, application=application,
+            business_unit=business_unit, workload_type=workload_type, tags=tags or {},
+            strategy=strategies[strategy], readiness=readiness, cores=cores, storage_gb=storage_gb,
+            os_family=os_family, db_engine=db_engine, cost_lines=dict(zip(COST_LINE_NAMES, costs, strict=True)),
             service=service, sku=sku, monthly_cost=monthly, monthly_cost_by_option=by_option or {},
             wave_number=wave_number, wave_date=wave_date, wave_status=wave_status, wave_completed_at=completed_at,
         ))
