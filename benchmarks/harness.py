@@ -91,4 +91,23 @@ def prefect_server(home: Path) -> Iterator[str]:
 
 
 def machine() -> str:
-    return f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}, {sys.platform}"
+    """CPU count and model, memory, Python and platform: enough to compare two runs of a benchmark."""
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = f" ({line.split(':', 1)[1].strip()})"
+                break
+    memory = ""
+    with contextlib.suppress(OSError, ValueError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.1f} GiB RAM"
+    return f"{os.cpu_count()} CPU{model}{memory}, Python {sys.version.split()[0]}, {sys.platform}"
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: a figure taken while other jobs run is slower than the code."""
+    try:
+        return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:  # pragma: no cover - not on this platform
+        return "load average unknown"

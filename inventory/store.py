@@ -8,22 +8,26 @@ in place, keyed by (source, external_id): unchanged rows are recognised by their
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import ipaddress
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import JSON, Insert, Table, Update, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col
 
 from inventory.errors import BadInputError, InputProblem
 from inventory.importers.common import ParsedInventory, ProgressFn
-from inventory.records import COST_LINE_NAMES, DependencyRecord, SystemRecord
-from inventory.tables import Dependency, ImportRun, System, utcnow
+from inventory.importers.rows import SYSTEM_COLUMNS, DependencyRow, SystemRow, row_from_record
+from inventory.records import DependencyRecord, SystemRecord
+from inventory.tables import Dependency, ImportRun, System, SystemState, utcnow
 
 _CHUNK = 5_000
+_SYSTEM = System.metadata.tables["system"]
+_DEPENDENCY = Dependency.metadata.tables["dependency"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -63,25 +67,13 @@ class ImportSummary:
 
 
 def record_digest(record: SystemRecord) -> str:
-    return hashlib.blake2b(record.model_dump_json().encode(), digest_size=16).hexdigest()
+    """The digest a re-import compares (`row_hash`): of the record's `system` columns."""
+    return row_from_record(record, 0).digest
 
 
 def record_to_row(record: SystemRecord) -> dict[str, Any]:
-    """The `system` columns of one record (without source, ids and timestamps)."""
-    data = record.model_dump(mode="python", exclude={"costs", "disks", "ip_addresses"})
-    costs = record.costs
-    for line in COST_LINE_NAMES:
-        data[f"cost_{line}"] = getattr(costs, line)
-    data["disks"] = [disk.model_dump(exclude_none=True) for disk in record.disks]
-    data["ip_addresses"] = list(record.ip_addresses)
-    data["disk_count"] = len(record.disks)
-    data["storage_gb"] = record.storage_gb
-    data["os_family"] = record.os_family.value
-    data["name_key"] = record.name.lower()
-    for key in ("kind", "power_state", "environment", "criticality"):
-        value = data[key]
-        data[key] = value.value if hasattr(value, "value") else value
-    return data
+    """The `system` columns of one record (without source, ids and timestamps); JSON columns as JSON text."""
+    return dict(zip(SYSTEM_COLUMNS, row_from_record(record, 0).values, strict=True))
 
 
 def apply_import(
@@ -101,13 +93,13 @@ def apply_import(
     session.flush()
     assert run.id is not None
     counts: Counter[str] = Counter()
-    if parsed.systems or not parsed.dependencies:
-        counts.update(_apply_systems(parsed.systems, session=session, source=source, import_id=run.id,
+    if parsed.system_table or not parsed.dependency_table:
+        counts.update(_apply_systems(parsed.system_table, session=session, source=source, import_id=run.id,
                                      now=started, progress=progress))
     warnings = list(parsed.warnings)
-    if parsed.dependencies:
-        dep_counts, dep_warnings = _apply_dependencies(parsed, session=session, source=source, import_id=run.id,
-                                                       file_name=file_name)
+    if parsed.dependency_table:
+        dep_counts, dep_warnings = _apply_dependencies(parsed.dependency_table, session=session, source=source,
+                                                       import_id=run.id, file_name=file_name)
         counts.update(dep_counts)
         warnings.extend(dep_warnings)
     run.added, run.changed, run.unchanged, run.removed = (counts["added"], counts["changed"], counts["unchanged"],
@@ -127,7 +119,7 @@ def apply_import(
 
 
 def _apply_systems(
-    records: Sequence[SystemRecord],
+    rows: Sequence[SystemRow],
     *,
     session: Session,
     source: str,
@@ -135,50 +127,118 @@ def _apply_systems(
     now: dt.datetime,
     progress: ProgressFn | None,
 ) -> Counter[str]:
+    """Insert new systems, update changed ones in place, mark the ones the file no longer lists as removed."""
     existing = {
-        external_id: (system_id, row_hash, removed_at)
-        for system_id, external_id, row_hash, removed_at in session.execute(
-            select(col(System.id), col(System.external_id), col(System.row_hash), col(System.removed_at))
-            .where(col(System.source) == source)
+        external_id: (system_id, row_hash, bool(active))
+        for system_id, external_id, row_hash, active in session.execute(
+            select(_SYSTEM.c.id, _SYSTEM.c.external_id, _SYSTEM.c.row_hash, _SYSTEM.c.removed_at.is_(None))
+            .where(_SYSTEM.c.source == source)
         )
     }
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    inserts: list[SystemRow] = []
+    updates: list[tuple[int, SystemRow]] = []
     counts: Counter[str] = Counter()
-    total = len(records)
-    for index, record in enumerate(records, start=1):
-        seen.add(record.external_id)
-        digest = record_digest(record)
-        known = existing.get(record.external_id)
-        if known is not None and known[1] == digest and known[2] is None:
+    for row in rows:
+        known = existing.get(row.external_id)
+        if known is None:
+            inserts.append(row)
+        elif known[1] == row.digest and known[2]:
             counts["unchanged"] += 1
         else:
-            row = record_to_row(record)
-            row.update(row_hash=digest, import_id=import_id, updated_at=now, removed_at=None)
-            if known is None:
-                row.update(source=source, created_at=now)
-                inserts.append(row)
-                counts["added"] += 1
-            else:
-                row["id"] = known[0]
-                updates.append(row)
-                counts["changed"] += 1
-        if progress is not None and index % 1000 == 0:
-            progress(index, total)
-    gone = [
-        {"id": system_id, "removed_at": now, "updated_at": now, "import_id": import_id}
-        for external_id, (system_id, _digest, removed_at) in existing.items()
-        if external_id not in seen and removed_at is None
-    ]
-    counts["removed"] = len(gone)
-    for chunk in _chunks(inserts):
-        session.execute(insert(System), chunk)
-    for chunk in _chunks(updates + gone):
-        session.execute(update(System), chunk)
+            updates.append((known[0], row))
+    in_file = {row.external_id for row in rows}
+    gone = [system_id for external_id, (system_id, _digest, active) in existing.items()
+            if active and external_id not in in_file]
+    counts.update(added=len(inserts), changed=len(updates), removed=len(gone))
+
+    total, done = len(rows), counts["unchanged"]
+    if inserts:
+        added = BulkStatement(session, insert(_SYSTEM), (*SYSTEM_COLUMNS, "row_hash"), constants={
+            "source": source, "state": SystemState.IMPORTED.value, "import_id": import_id, "created_at": now,
+            "updated_at": now})
+        for chunk in _chunks(inserts):
+            added.run([(*row.values, row.digest) for row in chunk])
+            done += len(chunk)
+            _report(progress, done, total)
+    if updates:
+        changed = BulkStatement(session, update(_SYSTEM).where(_SYSTEM.c.id == bindparam("row_id")),
+                                (*SYSTEM_COLUMNS, "row_hash", "row_id"),
+                                constants={"import_id": import_id, "updated_at": now, "removed_at": None})
+        for update_chunk in _chunks(updates):
+            changed.run([(*row.values, row.digest, system_id) for system_id, row in update_chunk])
+            done += len(update_chunk)
+            _report(progress, done, total)
+    for ids in _chunks(gone):
+        session.execute(update(_SYSTEM).where(_SYSTEM.c.id.in_(ids))
+                        .values(removed_at=now, updated_at=now, import_id=import_id))
     if progress is not None:
-        progress(total, total)
+        progress(len(rows), len(rows))
     return counts
+
+
+class BulkStatement:
+    """One INSERT or UPDATE run for many rows at once by the database driver (executemany).
+
+    SQLAlchemy compiles the statement once for the session's dialect and each value is prepared as SQLAlchemy
+    prepares it (the column type's bind processor), but none of its per-row statement machinery runs: 100,000
+    rows take seconds instead of tens of seconds. `keys` name the values of each row, in order: column keys or
+    the statement's own bind parameters (such as `row_id` in a WHERE clause); `constants` are the same for every
+    row and prepared once. JSON columns take JSON text.
+    """
+
+    def __init__(
+        self, session: Session, statement: Insert | Update, keys: Sequence[str], *,
+        constants: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._connection = session.connection()
+        dialect = self._connection.dialect
+        table = cast(Table, statement.table)
+        fixed = dict(constants or {})
+        every_key = (*keys, *fixed)
+        columns = [key for key in every_key if key in table.c]
+        compiled = statement.compile(dialect=dialect, column_keys=columns, for_executemany=True)
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        if sorted(names) != sorted(every_key):
+            raise ValueError(f"bulk statement parameters {names} do not match the row keys {list(every_key)}")
+        self._sql = str(compiled)
+        processors = {key: _bind_processor(table, key, dialect) for key in columns}
+        self._constants = tuple(_prepared(processors.get(key), value) for key, value in fixed.items())
+        self._processors = [(position, processor) for position, key in enumerate(keys)
+                            if (processor := processors.get(key)) is not None]
+        self._keys = every_key
+        index = {key: position for position, key in enumerate(every_key)}
+        self._order = [index[name] for name in names] if compiled.positional else None
+
+    def run(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Execute the statement once per row (each row: values in `keys` order)."""
+        params: list[Any] = []
+        processors, constants, order, keys = self._processors, self._constants, self._order, self._keys
+        for row in rows:
+            values = [*row, *constants]
+            for position, process in processors:
+                values[position] = process(values[position])
+            params.append(tuple([values[position] for position in order]) if order is not None
+                          else dict(zip(keys, values, strict=True)))
+        if params:
+            self._connection.exec_driver_sql(self._sql, params)
+
+
+def _bind_processor(table: Table, key: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy prepares a value of this column for the driver (None: as it is; JSON: given as text)."""
+    column_type = table.c[key].type
+    if isinstance(column_type, JSON):
+        return None
+    processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return processor
+
+
+def _prepared(processor: Callable[[Any], Any] | None, value: Any) -> Any:
+    return value if processor is None else processor(value)
+
+
+def _report(progress: ProgressFn | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
 
 
 def _endpoint_is_address(name: str) -> bool:
@@ -189,40 +249,54 @@ def _endpoint_is_address(name: str) -> bool:
     return True
 
 
-def _apply_dependencies(
-    parsed: ParsedInventory, *, session: Session, source: str, import_id: int, file_name: str
-) -> tuple[Counter[str], list[str]]:
-    """Resolve names (or IP addresses) to systems and replace this source's edges with the file's."""
-    by_name: dict[str, list[int]] = {}
-    by_ip: dict[str, int] = {}
-    for system_id, name_key, addresses in session.execute(
-        select(col(System.id), col(System.name_key), col(System.ip_addresses)).where(col(System.removed_at).is_(None))
-    ):
-        by_name.setdefault(name_key, []).append(system_id)
-        for address in addresses or ():
-            by_ip.setdefault(address, system_id)
-    def resolve(name: str) -> int | str | None:
+class _Resolver:
+    """Names (case-insensitive) or IP addresses of active systems to their ids; addresses are loaded only
+    when a file names an endpoint by address."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._by_name: dict[str, list[int]] = {}
+        active = _SYSTEM.c.removed_at.is_(None)
+        for system_id, name_key in session.execute(select(_SYSTEM.c.id, _SYSTEM.c.name_key).where(active)):
+            self._by_name.setdefault(name_key, []).append(system_id)
+        self._by_ip: dict[str, int] | None = None
+
+    def __call__(self, name: str) -> int | str | None:
         """The system id; None for an address outside the inventory; a message when the name is bad."""
-        ids = by_name.get(name.lower())
+        ids = self._by_name.get(name.lower())
         if ids is None and _endpoint_is_address(name):
-            address_id = by_ip.get(name)
-            return address_id  # None: an external connection, not an error
+            return self._addresses().get(name)  # None: an external connection, not an error
         if ids is None:
             return f"unknown server {name!r}: not in the inventory (import it first)"
         if len(ids) > 1:
             return f"ambiguous server name {name!r}: {len(ids)} systems have it"
         return ids[0]
 
+    def _addresses(self) -> dict[str, int]:
+        if self._by_ip is None:
+            self._by_ip = {}
+            rows = self._session.execute(select(_SYSTEM.c.id, _SYSTEM.c.ip_addresses)
+                                         .where(_SYSTEM.c.removed_at.is_(None)).order_by(_SYSTEM.c.id))
+            for system_id, addresses in rows:
+                for address in addresses or ():
+                    self._by_ip.setdefault(address, system_id)
+        return self._by_ip
+
+
+def _apply_dependencies(
+    dependencies: Sequence[DependencyRow], *, session: Session, source: str, import_id: int, file_name: str
+) -> tuple[Counter[str], list[str]]:
+    """Resolve names (or IP addresses) to systems and replace this source's edges with the file's."""
+    resolve = _Resolver(session)
     problems: list[InputProblem] = []
     external = 0
     wanted: dict[tuple[int, int, int, str], tuple[str | None, int]] = {}
-    rows = parsed.dependency_rows or tuple(range(2, len(parsed.dependencies) + 2))
-    for row, dependency in zip(rows, parsed.dependencies, strict=True):
+    for dependency in dependencies:
         source_id = resolve(dependency.source)
         target_id = resolve(dependency.target)
         for column, resolved in (("source", source_id), ("target", target_id)):
             if isinstance(resolved, str):
-                problems.append(InputProblem(file_name, row, column, resolved))
+                problems.append(InputProblem(file_name, dependency.line, column, resolved))
         if not isinstance(source_id, int) or not isinstance(target_id, int):
             external += source_id is None or target_id is None
             continue
@@ -234,46 +308,49 @@ def _apply_dependencies(
         wanted[key] = (process, observations + dependency.observations)
     if problems:
         raise BadInputError(problems)
+    table = _DEPENDENCY
     existing = {
         (src, dst, port, protocol): (dep_id, observations)
         for dep_id, src, dst, port, protocol, observations in session.execute(
-            select(col(Dependency.id), col(Dependency.source_system_id), col(Dependency.target_system_id),
-                   col(Dependency.port), col(Dependency.protocol), col(Dependency.observations))
-            .where(col(Dependency.source) == source)
+            select(table.c.id, table.c.source_system_id, table.c.target_system_id, table.c.port, table.c.protocol,
+                   table.c.observations).where(table.c.source == source)
         )
     }
     counts: Counter[str] = Counter()
-    inserts = []
-    updates = []
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
     for key, (process, observations) in wanted.items():
         known = existing.get(key)
         if known is None:
-            inserts.append({"source": source, "source_system_id": key[0], "target_system_id": key[1],
-                            "port": key[2], "protocol": key[3], "process": process, "observations": observations,
-                            "import_id": import_id})
-            counts["dep_added"] += 1
+            inserts.append((*key, process, observations))
         elif known[1] != observations:
-            updates.append({"id": known[0], "observations": observations, "import_id": import_id})
-            counts["dep_changed"] += 1
+            updates.append((observations, known[0]))
         else:
             counts["dep_unchanged"] += 1
     stale = [dep_id for key, (dep_id, _obs) in existing.items() if key not in wanted]
-    counts["dep_removed"] = len(stale)
-    for chunk in _chunks(inserts):
-        session.execute(insert(Dependency), chunk)
-    for chunk in _chunks(updates):
-        session.execute(update(Dependency), chunk)
-    for start in range(0, len(stale), _CHUNK):
-        session.execute(delete(Dependency).where(col(Dependency.id).in_(stale[start:start + _CHUNK])))
+    counts.update(dep_added=len(inserts), dep_changed=len(updates), dep_removed=len(stale))
+    if inserts:
+        added = BulkStatement(session, insert(table), ("source_system_id", "target_system_id", "port", "protocol",
+                                                      "process", "observations"),
+                              constants={"source": source, "import_id": import_id})
+        for chunk in _chunks(inserts):
+            added.run(chunk)
+    if updates:
+        changed = BulkStatement(session, update(table).where(table.c.id == bindparam("row_id")),
+                                ("observations", "row_id"), constants={"import_id": import_id})
+        for chunk in _chunks(updates):
+            changed.run(chunk)
+    for ids in _chunks(stale):
+        session.execute(delete(table).where(table.c.id.in_(ids)))
     warnings = []
     if external:
         warnings.append(f"{external} connection(s) to addresses outside the inventory were skipped")
     return counts, warnings
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), _CHUNK):
-        yield rows[start:start + _CHUNK]
+def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
 
 
 @dataclass(frozen=True)

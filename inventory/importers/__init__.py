@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from inventory.errors import BadInputError
-from inventory.importers.common import ParsedInventory, ProgressFn, header_key, read_csv
+from inventory.importers.common import ParsedInventory, ProgressFn, header_key, open_csv
 
 
 class Format(StrEnum):
@@ -47,7 +47,7 @@ def detect_format(path: Path) -> Format:
     if suffix == ".json":
         return Format.CANONICAL_JSON
     if suffix in (".csv", ".txt", ""):
-        header, _rows = read_csv(path)
+        header = open_csv(path).header
         keys = {header_key(cell) for cell in header}
         if "server name" in keys and keys & {"cores", "os name", "memory (in mb)"}:
             return Format.AZURE_MIGRATE

@@ -21,10 +21,11 @@ from inventory.importers.common import (
     display_name,
     header_key,
     number,
-    read_csv,
+    open_csv,
     require_columns,
     text,
 )
+from inventory.importers.rows import SystemRow, row_from_record
 from inventory.records import Disk, SystemRecord
 
 FORMAT = "azure-migrate"
@@ -88,7 +89,8 @@ _IP_SPLIT = re.compile(r"[;,]")
 def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
     """Parse an Azure Migrate import CSV into systems; raises BadInputError listing every problem."""
     problems = Problems(display_name(path))
-    header, row_iter = read_csv(path)
+    table = open_csv(path)
+    header = table.header
     columns = Columns.match(header, _ALIASES)
     require_columns(columns, _REQUIRED, problems)
     disks = _disk_columns(header, problems)
@@ -102,15 +104,15 @@ def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
         warnings.append(f"ignored {len(unknown)} unknown column(s): {', '.join(unknown)}")
     problems.raise_if_any()
 
-    rows = list(row_iter)
+    rows = list(table.rows)  # the template's 20,000 rows at most: counted exactly for the warning below
     total = len(rows)
-    records: list[tuple[int, SystemRecord]] = []
+    records: list[SystemRow] = []
     odd_arch: dict[str, int] = {}
     sizeless: list[int] = []
     for done, (row, cells) in enumerate(rows, start=1):
         record = _record(cells, row, columns, disks, problems, odd_arch, sizeless)
         if record is not None:
-            records.append((row, record))
+            records.append(row_from_record(record, row))
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
     check_unique_names(records, problems, columns.column("name"))
@@ -135,12 +137,7 @@ def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
             f"{len(sizeless)} row(s) have disk throughput/ops but no disk size; those disks were ignored "
             f"(first on row {sizeless[0]})"
         )
-    return ParsedInventory(
-        format=FORMAT,
-        systems=tuple(record for _row, record in records),
-        warnings=tuple(warnings),
-        system_rows=tuple(row for row, _record in records),
-    )
+    return ParsedInventory(format=FORMAT, system_table=tuple(records), warnings=tuple(warnings))
 
 
 class _DiskColumns:

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inventory.importers.azure_migrate import split_ips
+from inventory.importers.canonical_rows import DISK_PARTS, ESCAPED_START, TAG_PREFIX, FastRows, tags_of
 from inventory.importers.common import (
     ParsedInventory,
     Problems,
@@ -29,20 +30,18 @@ from inventory.importers.common import (
     display_name,
     header_key,
     number,
+    open_csv,
     read_bytes,
-    read_csv,
     text,
 )
 from inventory.importers.dependencies import drop_self_dependencies
+from inventory.importers.rows import DependencyRow, SystemRow, row_from_record
 from inventory.records import COST_LINE_NAMES, DependencyRecord, Disk, SystemRecord
 
 CSV_FORMAT = "canonical-csv"
 JSON_FORMAT = "canonical-json"
 PROGRESS_EVERY = 1000
-TAG_PREFIX = "tag:"
 COST_PREFIX = "cost_"
-# Order of the parts of one `disks` entry: size_gb[:read_iops:write_iops:read_mbps:write_mbps[:used_gb]].
-DISK_PARTS: tuple[str, ...] = ("size_gb", "read_iops", "write_iops", "read_mbps", "write_mbps", "used_gb")
 # Text that a spreadsheet would run as a formula; the CSV writer puts a `'` in front of it.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(FORMULA_START)
@@ -69,34 +68,43 @@ CSV_COLUMNS = _csv_columns()
 
 
 def parse_csv(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
-    """Parse a canonical CSV; raises BadInputError listing every problem of the file."""
+    """Parse a canonical CSV; raises BadInputError listing every problem of the file.
+
+    Plainly valid rows go straight to table form (FastRows); any other row takes the slow path of cell parsers
+    and pydantic, which accepts it or reports its problems.
+    """
     problems = Problems(display_name(path))
-    header, row_iter = read_csv(path)
-    fields, tag_columns, unknown = _read_header(header, problems)
+    table = open_csv(path)
+    fields, tag_columns, unknown = _read_header(table.header, problems)
     problems.raise_if_any()
 
-    rows = list(row_iter)
     # The field each position holds ("" for tag and unknown columns): rows are walked by position.
-    names = [""] * len(header)
+    names = [""] * len(table.header)
     for field_name, position in fields.items():
         names[position] = field_name
-    records: list[tuple[int, SystemRecord]] = []
+    fast = FastRows(names, tag_columns)
+    rows: list[SystemRow] = []
     escaped: list[tuple[int, str]] = []
-    for done, (row, cells) in enumerate(rows, start=1):
-        record = _csv_record(cells, row, names, tag_columns, problems, escaped)
-        if record is not None:
-            records.append((row, record))
+    done = 0
+    for done, (row, cells) in enumerate(table.rows, start=1):
+        values = fast(cells, row, escaped)
+        if values is not None:
+            rows.append(SystemRow.of(values, row))
+        else:
+            record = _csv_record(cells, row, names, tag_columns, problems, escaped)
+            if record is not None:
+                rows.append(row_from_record(record, row))
         if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, len(rows))
-    _check_unique(records, problems, name_column="name")
+            progress(done, max(table.expected_rows, done))
+    _check_unique(rows, problems, name_column="name")
     problems.raise_if_any()
     if progress is not None:
-        progress(len(rows), len(rows))
+        progress(done, done)
 
     warnings = []
     if unknown:
         warnings.append(f"ignored {len(unknown)} unknown column(s): {', '.join(unknown)}")
-    if not rows:
+    if not done:
         warnings.append("no rows: the file has a header but no systems")
     if escaped:
         row, column = escaped[0]
@@ -105,12 +113,7 @@ def parse_csv(path: Path, *, progress: ProgressFn | None = None) -> ParsedInvent
             f"formula escape; first on row {row}, column {column}); kept as written, the apostrophe is not "
             "removed"
         )
-    return ParsedInventory(
-        format=CSV_FORMAT,
-        systems=tuple(record for _row, record in records),
-        warnings=tuple(warnings),
-        system_rows=tuple(row for row, _record in records),
-    )
+    return ParsedInventory(format=CSV_FORMAT, system_table=tuple(rows), warnings=tuple(warnings))
 
 
 def _read_header(
@@ -157,14 +160,14 @@ def _csv_record(
     for field_name, raw in [pair for pair in zip(names, cells, strict=False) if pair[0] and pair[1]]:
         if raw.isspace():
             continue
-        if raw[0] == "'" and raw[1:2] in _ESCAPED_START:
+        if raw[0] == "'" and raw[1:2] in ESCAPED_START:
             escaped.append((row, field_name))
         parse = _PARSERS.get(field_name)
         data[field_name] = raw.strip() if parse is None else parse(raw, row, problems, field_name)
     costs = {line: data.pop(column) for line, column in _COST_COLUMNS if column in data}
     if costs:
         data["costs"] = costs
-    tags = _tags(data.pop("tags", None), cells, row, tag_columns, problems)
+    tags = tags_of(data.pop("tags", None), cells, row, tag_columns, problems)
     if tags:
         data["tags"] = tags
     if len(problems.items) > before:
@@ -243,44 +246,16 @@ def _disk_slowly(entry: str, index: int, row: int, problems: Problems, column: s
     return disk
 
 
-def _tags(
-    raw: str | None, cells: Sequence[str], row: int, tag_columns: dict[str, int], problems: Problems
-) -> dict[str, str]:
-    """Tags from the `tags` cell (`k=v;k=v`) and from every non-empty `tag:<key>` column."""
-    tags: dict[str, str] = {}
-    for piece in (raw or "").split(";"):
-        if not piece.strip():
-            continue
-        key, equals, value = piece.partition("=")
-        key = key.strip()
-        if not equals or not key:
-            problems.add(row, "tags", f"expected key=value, got {piece.strip()!r}")
-        elif key in tags and tags[key] != value.strip():
-            problems.add(row, "tags", f"tag {key!r} given twice with different values")
-        else:
-            tags[key] = value.strip()
-    for key, position in tag_columns.items():
-        cell = text(cells[position] if position < len(cells) else None)
-        if cell is None:
-            continue
-        if key in tags and tags[key] != cell:
-            problems.add(row, TAG_PREFIX + key, f"tag {key!r} also in the tags column with another value")
-        tags[key] = cell
-    return tags
-
-
-def _check_unique(
-    records: Sequence[tuple[int, SystemRecord]], problems: Problems, *, name_column: str
-) -> None:
+def _check_unique(rows: Sequence[SystemRow], problems: Problems, *, name_column: str) -> None:
     """external_id is the key within a source, and names are how dependencies refer to systems."""
     first_row: dict[str, int] = {}
-    for row, record in records:
-        if record.external_id in first_row:
-            problems.add(row, "external_id", f"duplicate external_id {record.external_id!r} "
-                                             f"(first on row {first_row[record.external_id]})")
+    for row in rows:
+        if row.external_id in first_row:
+            problems.add(row.line, "external_id", f"duplicate external_id {row.external_id!r} "
+                                                  f"(first on row {first_row[row.external_id]})")
         else:
-            first_row[record.external_id] = row
-    check_unique_names(records, problems, name_column)
+            first_row[row.external_id] = row.line
+    check_unique_names(rows, problems, name_column)
 
 
 _PARSERS: dict[str, CellParser] = {
@@ -296,7 +271,6 @@ _PARSERS: dict[str, CellParser] = {
     "ip_addresses": _ips,
 }
 _COST_COLUMNS = tuple((line, COST_PREFIX + line) for line in COST_LINE_NAMES)
-_ESCAPED_START = frozenset("=+-@")
 
 
 # ---------------------------------------------------------------------------------------------- CSV writer
@@ -444,20 +418,20 @@ def parse_json(path: Path, *, progress: ProgressFn | None = None) -> ParsedInven
     systems_raw, dependencies_raw = _json_lists(path, problems)
     problems.raise_if_any()
 
-    systems: list[tuple[int, SystemRecord]] = []
+    systems: list[SystemRow] = []
     for index, item in enumerate(systems_raw):
         if isinstance(item, dict) and item.get("external_id") is None and isinstance(item.get("name"), str):
             item = {**item, "external_id": item["name"]}
         record = _validate(SystemRecord, item, "systems", index + 1, problems)
         if isinstance(record, SystemRecord):
-            systems.append((index + 1, record))
+            systems.append(row_from_record(record, index + 1))
         if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
             progress(index + 1, len(systems_raw))
-    dependencies: list[tuple[int, DependencyRecord]] = []
+    dependencies: list[DependencyRow] = []
     for index, item in enumerate(dependencies_raw):
         dependency = _validate(DependencyRecord, item, "dependencies", index + 1, problems)
         if isinstance(dependency, DependencyRecord):
-            dependencies.append((index + 1, dependency))
+            dependencies.append(DependencyRow.from_record(dependency, index + 1))
     _check_unique(systems, problems, name_column="name")
     problems.raise_if_any()
     if progress is not None:
@@ -469,11 +443,9 @@ def parse_json(path: Path, *, progress: ProgressFn | None = None) -> ParsedInven
         warnings.append("no rows: the document has no systems and no dependencies")
     return ParsedInventory(
         format=JSON_FORMAT,
-        systems=tuple(record for _row, record in systems),
-        dependencies=tuple(dep for _row, dep in kept),
+        system_table=tuple(systems),
+        dependency_table=tuple(kept),
         warnings=tuple(warnings),
-        system_rows=tuple(row for row, _record in systems),
-        dependency_rows=tuple(row for row, _dep in kept),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from inventory.errors import BadInputError, InputProblem
+from inventory.importers.rows import DependencyRow, SystemRow, record_from_row, row_from_record
 from inventory.records import DependencyRecord, SystemRecord
 
 # progress(done, total): importers call it as they go; total may be 0 when unknown.
@@ -28,15 +29,58 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class ParsedInventory:
-    """The result of parsing one file: systems and/or dependencies, plus warnings worth showing."""
+    """The result of parsing one file, in table form: systems and/or dependencies, plus warnings worth showing.
+
+    Rows, not models: 100,000 systems stay small in memory and go to the database without conversion. The
+    `systems` / `dependencies` properties rebuild the records, for tests and small files only.
+    """
 
     format: str
-    systems: tuple[SystemRecord, ...] = ()
-    dependencies: tuple[DependencyRecord, ...] = ()
+    system_table: tuple[SystemRow, ...] = ()
+    dependency_table: tuple[DependencyRow, ...] = ()
     warnings: tuple[str, ...] = ()
-    # The 1-based file row of each system / dependency, for messages raised later (e.g. by the store).
-    system_rows: tuple[int, ...] = ()
-    dependency_rows: tuple[int, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        format: str,
+        *,
+        systems: Iterable[SystemRecord] = (),
+        dependencies: Iterable[DependencyRecord] = (),
+        warnings: Iterable[str] = (),
+        system_rows: Sequence[int] = (),
+        dependency_rows: Sequence[int] = (),
+    ) -> ParsedInventory:
+        """From records; `*_rows` are their 1-based file rows (default: 2, 3, ... as under a header row)."""
+        systems, dependencies = tuple(systems), tuple(dependencies)
+        system_lines = system_rows or range(2, len(systems) + 2)
+        dependency_lines = dependency_rows or range(2, len(dependencies) + 2)
+        return cls(
+            format=format,
+            system_table=tuple(row_from_record(record, line)
+                               for line, record in zip(system_lines, systems, strict=True)),
+            dependency_table=tuple(DependencyRow.from_record(record, line)
+                                   for line, record in zip(dependency_lines, dependencies, strict=True)),
+            warnings=tuple(warnings),
+        )
+
+    @property
+    def systems(self) -> tuple[SystemRecord, ...]:
+        return tuple(record_from_row(row) for row in self.system_table)
+
+    @property
+    def dependencies(self) -> tuple[DependencyRecord, ...]:
+        return tuple(row.record() for row in self.dependency_table)
+
+    @property
+    def system_rows(self) -> tuple[int, ...]:
+        """The 1-based file row of each system."""
+        return tuple(row.line for row in self.system_table)
+
+    @property
+    def dependency_rows(self) -> tuple[int, ...]:
+        """The 1-based file row of each dependency, for messages raised later (e.g. by the store)."""
+        return tuple(row.line for row in self.dependency_table)
 
 
 @dataclass
@@ -93,12 +137,32 @@ def decode_text(data: bytes, name: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class CsvInput:
+    """A CSV file being read: its header, its non-blank rows as (line number, cells), and how many rows to expect.
+
+    `expected_rows` counts the lines after the header (exact unless the file has blank lines or multi-line cells):
+    a progress total, read without holding every row in memory.
+    """
+
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    expected_rows: int
+
+
 def read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of a UTF-8 CSV. A BOM is stripped from every row, not only the first
-    (real dependency exports join chunks that each start with one)."""
+    """Header and (line number, cells) of a UTF-8 CSV (see `open_csv`)."""
+    table = open_csv(path)
+    return table.header, table.rows
+
+
+def open_csv(path: Path) -> CsvInput:
+    """Read a UTF-8 CSV lazily. A BOM is stripped from every row, not only the first (real dependency exports
+    join chunks that each start with one)."""
     name = display_name(path)
-    text = decode_text(read_bytes(path), name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    data = read_bytes(path)
+    decode_text(data, name)  # rejects a non-UTF-8 file up front; rows are then decoded as they are read
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""))
     try:
         header = next(reader)
     except StopIteration as e:  # pragma: no cover - read_bytes already rejects blank files
@@ -110,15 +174,18 @@ def read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for cells in reader:
-                if not any(cell.strip() for cell in cells):
+                if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                     continue
-                if cells and cells[0].startswith(_BOM):
+                if cells[0].startswith(_BOM):
                     cells[0] = cells[0].lstrip(_BOM)
                 yield reader.line_num, cells
         except csv.Error as e:
             raise BadInputError.single(name, f"not a readable CSV file: {e}", row=reader.line_num) from e
 
-    return header, rows()
+    lines = data.count(b"\n") or data.count(b"\r")
+    if not data.endswith((b"\n", b"\r")):
+        lines += 1
+    return CsvInput(header, rows(), max(lines - 1, 0))
 
 
 def header_key(text: object) -> str:
@@ -258,17 +325,15 @@ def build_dependency(
         return None
 
 
-def check_unique_names(
-    records: Sequence[tuple[int, SystemRecord]], problems: Problems, column: str
-) -> None:
+def check_unique_names(rows: Iterable[SystemRow], problems: Problems, column: str) -> None:
     """A server name may appear once per file: dependencies and overrides name systems by it."""
     first_row: dict[str, int] = {}
-    for row, record in records:
-        key = record.name.lower()
+    for row in rows:
+        key = row.name_key
         if key in first_row:
-            problems.add(row, column, f"duplicate server name {record.name!r} (first on row {first_row[key]})")
+            problems.add(row.line, column, f"duplicate server name {row.name!r} (first on row {first_row[key]})")
         else:
-            first_row[key] = row
+            first_row[key] = row.line
 
 
 def require_columns(columns: Columns, required: Mapping[str, str], problems: Problems) -> None:

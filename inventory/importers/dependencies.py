@@ -6,27 +6,27 @@ Identical connections repeat in exports (one row per six-hour time slot), so row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from inventory.importers.common import (
     Columns,
+    CsvInput,
     ParsedInventory,
     Problems,
     ProgressFn,
-    build_dependency,
     display_name,
     number,
-    read_csv,
+    open_csv,
     require_columns,
     text,
 )
-from inventory.records import DependencyRecord
+from inventory.importers.rows import DependencyRow
 
 AZURE_MIGRATE_FORMAT = "azure-migrate-dependencies"
 SIMPLE_FORMAT = "dependency-csv"
 PROGRESS_EVERY = 1000
+_MAX_PORT = 65535
 
 _AZURE_ALIASES: dict[str, tuple[str, ...]] = {
     "time_slot": ("Time slot", "Timeslot"),
@@ -54,70 +54,77 @@ _SIMPLE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _SIMPLE_REQUIRED = {"source": "source", "target": "target"}
 
-# One row (line number, cells) -> the dependency fields, or None after adding the row's problems.
-RowFn = Callable[[int, Sequence[str]], dict[str, Any] | None]
+# One connection as (source, target, port, protocol, process); identical ones are merged.
+Connection = tuple[str, str, int | None, str | None, str | None]
+# One row (line number, cells) -> its connection, or None after adding the row's problems.
+RowFn = Callable[[int, Sequence[str]], Connection | None]
 
 
 def parse_azure_migrate(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
     """Parse an Azure Migrate dependency export (real 10-column or docs-shaped 9-column header)."""
     problems = Problems(display_name(path))
-    header, rows = read_csv(path)
-    columns = Columns.match(header, _AZURE_ALIASES)
+    table = open_csv(path)
+    columns = Columns.match(table.header, _AZURE_ALIASES)
     require_columns(columns, _AZURE_REQUIRED, problems)
     problems.raise_if_any()
 
-    def one(row: int, cells: Sequence[str]) -> dict[str, Any] | None:
+    def one(row: int, cells: Sequence[str]) -> Connection | None:
         source = _end(columns, cells, row, problems, "source_name", "source_ip", "Source IP")
         target = _end(columns, cells, row, problems, "target_name", "target_ip", "Destination IP")
-        port = number(columns.get(cells, "port"), problems, row, columns.column("port"),
-                      integer=True, minimum=0, maximum=65535)
+        port = _port(columns, cells, row, problems)
         if source is None or target is None:
             return None
-        return {"source": source, "target": target, "port": port,
-                "process": text(columns.get(cells, "source_process"))}
+        return source, target, port, None, text(columns.get(cells, "source_process"))
 
-    return _aggregate(AZURE_MIGRATE_FORMAT, header, columns, rows, one, problems, progress)
+    return _aggregate(AZURE_MIGRATE_FORMAT, table, columns, one, problems, progress)
 
 
 def parse_simple_csv(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
     """Parse a plain dependency CSV: `source,target[,port][,protocol]`, names or IP addresses."""
     problems = Problems(display_name(path))
-    header, rows = read_csv(path)
-    columns = Columns.match(header, _SIMPLE_ALIASES)
+    table = open_csv(path)
+    columns = Columns.match(table.header, _SIMPLE_ALIASES)
     require_columns(columns, _SIMPLE_REQUIRED, problems)
     problems.raise_if_any()
 
-    def one(row: int, cells: Sequence[str]) -> dict[str, Any] | None:
-        ends = {}
-        for field_name in ("source", "target"):
-            ends[field_name] = text(columns.get(cells, field_name))
-            if ends[field_name] is None:
-                problems.add(row, columns.column(field_name), "missing required value")
-        port = number(columns.get(cells, "port"), problems, row, columns.column("port"),
-                      integer=True, minimum=0, maximum=65535)
+    def one(row: int, cells: Sequence[str]) -> Connection | None:
+        source = text(columns.get(cells, "source"))
+        if source is None:
+            problems.add(row, columns.column("source"), "missing required value")
+        target = text(columns.get(cells, "target"))
+        if target is None:
+            problems.add(row, columns.column("target"), "missing required value")
+        port = _port(columns, cells, row, problems)
         protocol = text(columns.get(cells, "protocol"))
-        if ends["source"] is None or ends["target"] is None:
+        if source is None or target is None:
             return None
-        return {**ends, "port": port, "protocol": protocol.lower() if protocol else None}
+        return source, target, port, protocol.lower() if protocol else None, None
 
-    return _aggregate(SIMPLE_FORMAT, header, columns, rows, one, problems, progress)
+    return _aggregate(SIMPLE_FORMAT, table, columns, one, problems, progress)
 
 
-def drop_self_dependencies(
-    dependencies: Iterable[tuple[int, DependencyRecord]],
-) -> tuple[list[tuple[int, DependencyRecord]], str | None]:
+def drop_self_dependencies(dependencies: Iterable[DependencyRow]) -> tuple[list[DependencyRow], str | None]:
     """Dependencies whose source is not their target (names compared case-insensitively), plus a warning
     naming the dropped ones, or None when nothing was dropped."""
-    kept: list[tuple[int, DependencyRecord]] = []
-    dropped: list[tuple[int, DependencyRecord]] = []
-    for row, dependency in dependencies:
+    kept: list[DependencyRow] = []
+    dropped: list[DependencyRow] = []
+    for dependency in dependencies:
         same = dependency.source.lower() == dependency.target.lower()
-        (dropped if same else kept).append((row, dependency))
+        (dropped if same else kept).append(dependency)
     if not dropped:
         return kept, None
-    examples = ", ".join(f"{dep.source!r} (row {row})" for row, dep in dropped[:5])
+    examples = ", ".join(f"{dep.source!r} (row {dep.line})" for dep in dropped[:5])
     more = f" and {len(dropped) - 5} more" if len(dropped) > 5 else ""
     return kept, f"dropped {len(dropped)} self-dependencies (source equals target): {examples}{more}"
+
+
+def _port(columns: Columns, cells: Sequence[str], row: int, problems: Problems) -> int | None:
+    """The destination port: plain digits directly, anything else through `number` (and its messages)."""
+    raw = columns.get(cells, "port")
+    if raw and raw.isascii() and raw.isdigit() and int(raw) <= _MAX_PORT:
+        return int(raw)
+    port = number(raw, problems, row, columns.column("port"), integer=True, minimum=0, maximum=_MAX_PORT)
+    return None if port is None else int(port)
 
 
 def _end(
@@ -135,50 +142,45 @@ def _end(
 
 def _aggregate(
     fmt: str,
-    header: Sequence[str],
+    table: CsvInput,
     columns: Columns,
-    rows: Iterator[tuple[int, list[str]]],
     one: RowFn,
     problems: Problems,
     progress: ProgressFn | None,
 ) -> ParsedInventory:
-    """Run `one` over every row, merge identical connections (counting observations), drop self-loops."""
-    all_rows = list(rows)
-    total = len(all_rows)
-    counts: dict[tuple[Any, ...], list[Any]] = {}  # key -> [first row, data, observations]
-    for done, (row, cells) in enumerate(all_rows, start=1):
+    """Run `one` over every row, merge identical connections (counting observations), drop self-loops.
+
+    `one` has checked every value DependencyRecord constrains (non-empty ends, port range), so connections go
+    to table form without a pydantic model each.
+    """
+    first_seen: dict[Connection, list[int]] = {}  # connection -> [first row, observations]
+    done = 0
+    for done, (row, cells) in enumerate(table.rows, start=1):
         before = len(problems.items)
-        data = one(row, cells)
-        if data is not None and len(problems.items) == before:
-            key = tuple(data.values())
-            if key in counts:
-                counts[key][2] += 1
+        connection = one(row, cells)
+        if connection is not None and len(problems.items) == before:
+            seen = first_seen.get(connection)
+            if seen is None:
+                first_seen[connection] = [row, 1]
             else:
-                counts[key] = [row, data, 1]
+                seen[1] += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, total)
-    records: list[tuple[int, DependencyRecord]] = []
-    for first_row, data, observations in counts.values():
-        record = build_dependency({**data, "observations": observations}, problems, first_row, columns.column)
-        if record is not None:
-            records.append((first_row, record))
+            progress(done, max(table.expected_rows, done))
     problems.raise_if_any()
     if progress is not None:
-        progress(total, total)
+        progress(done, done)
 
     warnings = []
     used = set(columns.positions.values())
-    unknown = [cell for position, cell in enumerate(header) if cell and position not in used]
+    unknown = [cell for position, cell in enumerate(table.header) if cell and position not in used]
     if unknown:
         warnings.append(f"ignored {len(unknown)} unknown column(s): {', '.join(unknown)}")
-    if not all_rows:
+    if not done:
         warnings.append("no rows: the file has a header but no dependencies")
-    kept, dropped = drop_self_dependencies(records)
+    kept, dropped = drop_self_dependencies(
+        DependencyRow(first_row, *connection, observations=observations)
+        for connection, (first_row, observations) in first_seen.items()
+    )
     if dropped:
         warnings.append(dropped)
-    return ParsedInventory(
-        format=fmt,
-        dependencies=tuple(record for _row, record in kept),
-        warnings=tuple(warnings),
-        dependency_rows=tuple(row for row, _record in kept),
-    )
+    return ParsedInventory(format=fmt, dependency_table=tuple(kept), warnings=tuple(warnings))

@@ -51,7 +51,8 @@ from inventory.importers.common import (
     require_columns,
     text,
 )
-from inventory.records import Criticality, Disk, PowerState, SystemRecord
+from inventory.importers.rows import SystemRow, row_from_record
+from inventory.records import Criticality, Disk, PowerState
 
 FORMAT = "rvtools"
 PROGRESS_EVERY = 1000
@@ -210,7 +211,7 @@ def build_inventory(
         for key in _DETAIL if key in sheets
     }
     tag_columns = _tag_columns(vinfo.header)
-    records: list[tuple[int, SystemRecord]] = []
+    records: list[SystemRow] = []
     templates: list[str] = []
     placeholders: list[str] = []
     unsized: list[str] = []
@@ -230,7 +231,7 @@ def build_inventory(
             unsized.append(f"{vm!r} (row {row})")
         record = build_record(data, problems, row, _column_of(columns))
         if record is not None:
-            records.append((row, record))
+            records.append(row_from_record(record, row))
     check_unique_names(records, problems, columns.column("name"))
     problems.raise_if_any()
 
@@ -244,12 +245,7 @@ def build_inventory(
     )
     if progress is not None:
         progress(len(vinfo.rows), len(vinfo.rows))
-    return ParsedInventory(
-        format=FORMAT,
-        systems=tuple(record for _row, record in records),
-        warnings=tuple(warnings),
-        system_rows=tuple(row for row, _record in records),
-    )
+    return ParsedInventory(format=FORMAT, system_table=tuple(records), warnings=tuple(warnings))
 
 
 def _system(

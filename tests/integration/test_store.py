@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from inventory.db import get_engine, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
 from inventory.records import CostLines, DependencyRecord, Disk, SystemRecord
-from inventory.store import apply_import, estate_status
+from inventory.store import BulkStatement, apply_import, estate_status, record_digest
 from inventory.tables import Dependency, ImportRun, System
 
 pytestmark = pytest.mark.integration
@@ -145,3 +145,43 @@ def test_status_counts(db_url: str) -> None:
     assert status.by_environment == {"development": 1, "production": 1, "unknown": 1}
     assert status.by_state == {"imported": 3}
     assert status.last_import is not None and status.last_import["added"] == 3
+
+
+def _estate(count: int) -> list[SystemRecord]:
+    return [server(f"host-{index:05d}", cores=index % 32, memory_mb=512.0 * index, ip_addresses=(f"10.{index}",),
+                   tags={"owner": "ops"}, os_end_of_support="2030-01-31" if index % 2 else None)
+            for index in range(count)]
+
+
+def test_a_file_larger_than_a_write_chunk_imports_and_reimports_in_place(db_url: str) -> None:
+    records = _estate(5_003)
+    calls: list[tuple[int, int]] = []
+    with session_scope(db_url) as session:
+        first = apply_import(ParsedInventory.of("canonical-csv", systems=records), session=session,
+                             source="big", file_name="big.csv", file_sha256="0" * 64,
+                             progress=lambda *call: calls.append(call))
+    assert (first.added, first.changed, first.unchanged, first.removed) == (5_003, 0, 0, 0)
+    assert calls[0] == (5_000, 5_003) and calls[-1] == (5_003, 5_003)
+
+    edited = list(records)
+    edited[0] = server("host-00000", disks=[Disk(size_gb=1, write_iops=2)])
+    edited[5_001] = server("host-05001", os_end_of_support="2031-12-31", tags={"owner": "dba"})
+    del edited[7]
+    edited.append(server("host-new"))
+    again = load(db_url, ParsedInventory.of("canonical-csv", systems=edited), source="big")
+    assert (again.added, again.changed, again.unchanged, again.removed) == (1, 2, 5_000, 1)
+    with Session(get_engine(db_url)) as session:
+        rows = {row.external_id: row for row in session.scalars(select(System))}
+    assert len(rows) == 5_004
+    assert rows["host-00000"].disks == [{"size_gb": 1.0, "write_iops": 2.0}] and rows["host-00000"].cores == 2
+    assert str(rows["host-05001"].os_end_of_support) == "2031-12-31" and rows["host-05001"].tags == {"owner": "dba"}
+    assert rows["host-00007"].removed_at is not None and rows["host-new"].state == "imported"
+    sample = rows["host-04999"]
+    assert (sample.memory_mb, sample.ip_addresses, sample.state, sample.source) == (
+        512.0 * 4_999, ["10.4999"], "imported", "big")
+    assert sample.row_hash == record_digest(records[4_999]) and sample.created_at is not None
+
+
+def test_bulk_statement_refuses_keys_that_do_not_match_its_parameters(db_url: str) -> None:
+    with session_scope(db_url) as session, pytest.raises(ValueError, match="do not match the row keys"):
+        BulkStatement(session, insert(System.metadata.tables["dependency"]), ("source", "port"))

@@ -176,3 +176,34 @@ def test_latin1_dependency_file_is_rejected(tmp_path: Path) -> None:
     assert messages(error) == [
         f"{path}:2: not UTF-8 text (byte 0xe9 at offset 22); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "port"),
+    [("443", 443), (" 443 ", 443), ("0443", 443), ("443.0", 443), ("65535", 65535), ("0", 0), ("٤٤٣", 443),
+     ("", None)],
+    ids=["digits", "padded", "leading-zero", "decimal-point", "highest", "zero", "arabic-digits", "empty"],
+)
+def test_ports_in_any_plain_spelling_are_read_the_same(tmp_path: Path, cell: str, port: int | None) -> None:
+    parsed = parse_simple_csv(write(tmp_path, f"source,target,port\na,b,{cell}\n"))
+    assert parsed.dependencies == (DependencyRecord(source="a", target="b", port=port),)
+    assert parsed.dependency_table[0].port == port and type(parsed.dependency_table[0].port) is type(port)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("65536", "must be at most 65535, got 65536"), ("4.5", "expected a whole number, got '4.5'"),
+     ("1e9", "must be at most 65535, got 1e+09")],
+)
+def test_ports_out_of_range_keep_their_messages(tmp_path: Path, cell: str, message: str) -> None:
+    path = write(tmp_path, f"source,target,port\na,b,{cell}\n")
+    with pytest.raises(BadInputError) as error:
+        parse_simple_csv(path)
+    assert messages(error) == [f"{path}:2:port: {message}"]
+
+
+def test_repeated_connections_count_observations_from_their_first_row(tmp_path: Path) -> None:
+    body = "source,target,port\n" + "a,b,80\nc,d,\n" * 3 + "a,b,81\n"
+    parsed = parse_simple_csv(write(tmp_path, body))
+    assert [(row.line, row.source, row.port, row.observations) for row in parsed.dependency_table] == [
+        (2, "a", 80, 3), (3, "c", None, 3), (8, "a", 81, 1)]
