@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session, col
 
+from inventory.bulk import BulkStatement, json_text
 from inventory.errors import BadInputError
 from inventory.records import Criticality, Environment, OsFamily, PowerState, SystemKind
 from inventory.tables import (
@@ -29,10 +30,9 @@ from inventory.tables import (
     table_of,
     utcnow,
 )
-from migrations_plan.assessment import AssessInput, AssessmentResult, AssessSettings, DiskLoad, Override
+from migrations_plan.assessment import AssessInput, Assessment, AssessmentResult, AssessSettings, DiskLoad, Override
 from migrations_plan.strategy_types import Strategy
 
-_CHUNK = 5_000
 ACTIVE = col(System.removed_at).is_(None)
 # States assessment may (re)set: a system already moving or moved keeps its state.
 _REASSESSABLE = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemState.PLANNED.value,
@@ -144,35 +144,33 @@ def save_assessment(result: AssessmentResult, settings: AssessSettings, *, sessi
     # An assessment run covers the whole active estate: its results replace every stored one.
     session.execute(delete(AssessmentRow))
     session.execute(delete(TargetMapping))
-    assessments: list[dict[str, Any]] = []
-    targets: list[dict[str, Any]] = []
-    for a in result.assessments:
-        assessments.append({
-            "system_id": a.system_id, "run_id": run_id, "strategy": a.strategy.value, "rule_id": a.rule_id,
-            "reason": a.reason, "overridden": a.overridden, "readiness": a.readiness.value,
-            "readiness_reasons": list(a.readiness_reasons),
-            "sizing_basis": a.sizing_basis.value if a.sizing_basis else None,
-            "needed_vcpus": a.needed_vcpus, "needed_memory_gib": a.needed_memory_gib,
-        })
-        if a.target is not None:
-            target = a.target.to_dict()
-            details = dict(target["details"])
-            if a.sizing_note:
-                details["sizing_note"] = a.sizing_note
-            targets.append({
-                "system_id": a.system_id, "run_id": run_id, "service": target["service"], "sku": target["sku"],
-                "region": target["region"], "disks": target["disks"], "pricing_option": result.pricing_key,
-                "monthly_cost": a.monthly_cost, "monthly_cost_by_option": dict(a.monthly_cost_by_option),
-                "cost_estimated": a.cost_estimated, "cost_basis": a.cost_basis, "details": details,
-            })
-    for start in range(0, len(assessments), _CHUNK):
-        session.execute(insert(table_of(AssessmentRow)), assessments[start:start + _CHUNK])
-    for start in range(0, len(targets), _CHUNK):
-        session.execute(insert(table_of(TargetMapping)), targets[start:start + _CHUNK])
+    assessments = BulkStatement(session, insert(table_of(AssessmentRow)), (
+        "system_id", "strategy", "rule_id", "reason", "overridden", "readiness", "readiness_reasons",
+        "sizing_basis", "needed_vcpus", "needed_memory_gib"), constants={"run_id": run_id})
+    assessments.run(
+        (a.system_id, a.strategy.value, a.rule_id, a.reason, a.overridden, a.readiness.value,
+         json_text(list(a.readiness_reasons)), a.sizing_basis.value if a.sizing_basis else None, a.needed_vcpus,
+         a.needed_memory_gib)
+        for a in result.assessments)
+    targets = BulkStatement(session, insert(table_of(TargetMapping)), (
+        "system_id", "service", "sku", "region", "disks", "monthly_cost", "monthly_cost_by_option",
+        "cost_estimated", "cost_basis", "details"), constants={"run_id": run_id, "pricing_option": result.pricing_key})
+    targets.run(_target_row(a) for a in result.assessments if a.target is not None)
     system = table_of(System)
     session.execute(update(system).where(system.c.removed_at.is_(None), system.c.state.in_(_REASSESSABLE))
                     .values(state=SystemState.ASSESSED.value))
     return int(run_id)
+
+
+def _target_row(a: Assessment) -> tuple[Any, ...]:
+    assert a.target is not None
+    target = a.target.to_dict()
+    details = dict(target["details"])
+    if a.sizing_note:
+        details["sizing_note"] = a.sizing_note
+    return (a.system_id, target["service"], target["sku"], target["region"], json_text(target["disks"]),
+            a.monthly_cost, json_text(dict(a.monthly_cost_by_option)), a.cost_estimated, a.cost_basis,
+            json_text(details))
 
 
 def assessment_counts(*, session: Session) -> dict[str, Any]:

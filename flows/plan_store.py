@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlmodel import Session, col
 
 from flows.assessment_store import system_id_by_name
+from inventory.bulk import BulkStatement
 from inventory.errors import BadInputError
 from inventory.tables import (
     PlanExclusion,
@@ -98,7 +99,7 @@ def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[s
         session.execute(delete(Wave).where(col(Wave.id).in_(chunk)))
     session.execute(delete(PlanExclusion))
     group_of = {sid: group for group in plan.groups for sid in group.system_ids}
-    members: list[dict[str, Any]] = []
+    members: list[tuple[Any, ...]] = []
     planned_ids: list[int] = []
     for wave in plan.waves:
         if wave.number in kept:
@@ -110,25 +111,25 @@ def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[s
         ).returning(table_of(Wave).c.id)).scalar_one()
         for sid in sorted(wave.systems):
             group = group_of.get(sid)
-            members.append({"wave_id": wave_id, "system_id": sid, "group_key": str(group.id) if group else "",
-                            "group_reason": group.reason if group else ""})
+            members.append((wave_id, sid, str(group.id) if group else "", group.reason if group else ""))
             planned_ids.append(sid)
-    for start in range(0, len(members), _CHUNK):
-        session.execute(insert(table_of(WaveMember)), members[start:start + _CHUNK])
-    exclusions = [{"system_id": sid, "reason": reason} for sid, reason in sorted(plan.excluded.items())]
-    for start in range(0, len(exclusions), _CHUNK):
-        session.execute(insert(table_of(PlanExclusion)), exclusions[start:start + _CHUNK])
-    _set_state(session, planned_ids, SystemState.PLANNED)
-    _set_state(session, sorted(plan.excluded), SystemState.EXCLUDED)
+    BulkStatement(session, insert(table_of(WaveMember)), ("wave_id", "system_id", "group_key", "group_reason")
+                  ).run(members)
+    exclusions = sorted(plan.excluded.items())
+    BulkStatement(session, insert(table_of(PlanExclusion)), ("system_id", "reason")).run(exclusions)
+    _set_states(session, {SystemState.PLANNED: planned_ids, SystemState.EXCLUDED: sorted(plan.excluded)})
     return {"waves": sum(1 for w in plan.waves if w.number not in kept), "kept_waves": len(kept),
             "planned_systems": len(planned_ids), "excluded": len(exclusions)}
 
 
-def _set_state(session: Session, ids: list[int], state: SystemState) -> None:
-    table = table_of(System)
-    for start in range(0, len(ids), _CHUNK):
-        session.execute(update(table).where(table.c.id.in_(ids[start:start + _CHUNK]),
-                                            table.c.state.in_(_PLANNABLE_STATES)).values(state=state.value))
+def _set_states(session: Session, ids_by_state: Mapping[SystemState, Sequence[int]]) -> None:
+    """Move systems to their planning state, unless execution already moved them further."""
+    system = table_of(System)
+    # The state list is our own constants, written into the SQL so that only row_id is bound per row.
+    plannable = text("state IN (" + ", ".join(f"'{state}'" for state in _PLANNABLE_STATES) + ")")
+    statement = update(system).where(system.c.id == bindparam("row_id"), plannable)
+    for state, ids in ids_by_state.items():
+        BulkStatement(session, statement, ("row_id",), constants={"state": state.value}).run((i,) for i in ids)
 
 
 def wave_overview(*, session: Session) -> list[dict[str, Any]]:

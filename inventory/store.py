@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Insert, Table, Update, bindparam, delete, func, insert, select, update
-from sqlalchemy.engine import Dialect
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session, col
 
+from inventory.bulk import BulkStatement
 from inventory.errors import BadInputError, InputProblem
 from inventory.importers.common import ParsedInventory, ProgressFn
 from inventory.importers.rows import SYSTEM_COLUMNS, DependencyRow, SystemRow, row_from_record
@@ -174,66 +174,6 @@ def _apply_systems(
     if progress is not None:
         progress(len(rows), len(rows))
     return counts
-
-
-class BulkStatement:
-    """One INSERT or UPDATE run for many rows at once by the database driver (executemany).
-
-    SQLAlchemy compiles the statement once for the session's dialect and each value is prepared as SQLAlchemy
-    prepares it (the column type's bind processor), but none of its per-row statement machinery runs: 100,000
-    rows take seconds instead of tens of seconds. `keys` name the values of each row, in order: column keys or
-    the statement's own bind parameters (such as `row_id` in a WHERE clause); `constants` are the same for every
-    row and prepared once. JSON columns take JSON text.
-    """
-
-    def __init__(
-        self, session: Session, statement: Insert | Update, keys: Sequence[str], *,
-        constants: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._connection = session.connection()
-        dialect = self._connection.dialect
-        table = cast(Table, statement.table)
-        fixed = dict(constants or {})
-        every_key = (*keys, *fixed)
-        columns = [key for key in every_key if key in table.c]
-        compiled = statement.compile(dialect=dialect, column_keys=columns, for_executemany=True)
-        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
-        if sorted(names) != sorted(every_key):
-            raise ValueError(f"bulk statement parameters {names} do not match the row keys {list(every_key)}")
-        self._sql = str(compiled)
-        processors = {key: _bind_processor(table, key, dialect) for key in columns}
-        self._constants = tuple(_prepared(processors.get(key), value) for key, value in fixed.items())
-        self._processors = [(position, processor) for position, key in enumerate(keys)
-                            if (processor := processors.get(key)) is not None]
-        self._keys = every_key
-        index = {key: position for position, key in enumerate(every_key)}
-        self._order = [index[name] for name in names] if compiled.positional else None
-
-    def run(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Execute the statement once per row (each row: values in `keys` order)."""
-        params: list[Any] = []
-        processors, constants, order, keys = self._processors, self._constants, self._order, self._keys
-        for row in rows:
-            values = [*row, *constants]
-            for position, process in processors:
-                values[position] = process(values[position])
-            params.append(tuple([values[position] for position in order]) if order is not None
-                          else dict(zip(keys, values, strict=True)))
-        if params:
-            self._connection.exec_driver_sql(self._sql, params)
-
-
-def _bind_processor(table: Table, key: str, dialect: Dialect) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy prepares a value of this column for the driver (None: as it is; JSON: given as text)."""
-    column_type = table.c[key].type
-    if isinstance(column_type, JSON):
-        return None
-    processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(dialect)
-    return processor
-
-
-def _prepared(processor: Callable[[Any], Any] | None, value: Any) -> Any:
-    return value if processor is None else processor(value)
 
 
 def _report(progress: ProgressFn | None, done: int, total: int) -> None:

@@ -10,7 +10,8 @@ from inventory.db import get_engine, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
 from inventory.records import CostLines, DependencyRecord, Disk, SystemRecord
-from inventory.store import BulkStatement, apply_import, estate_status, record_digest
+from inventory.bulk import BulkStatement
+from inventory.store import apply_import, estate_status, record_digest
 from inventory.tables import Dependency, ImportRun, System
 
 pytestmark = pytest.mark.integration
