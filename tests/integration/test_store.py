@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
+from inventory.bulk import BulkStatement
 from inventory.db import get_engine, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
 from inventory.records import CostLines, DependencyRecord, Disk, SystemRecord
-from inventory.bulk import BulkStatement
 from inventory.store import apply_import, estate_status, record_digest
 from inventory.tables import Dependency, ImportRun, System
 
