@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import assert_clean, run_cli
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, PLANNED_BLUE, near, pixels
+from tests.e2e.conftest import Result, assert_clean, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -20,9 +21,17 @@ def query(db: Path, sql: str) -> list[tuple[object, ...]]:
         return connection.execute(sql).fetchall()
 
 
-def test_demo_runs_on_the_embedded_defaults_and_again_safely(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """One demo run shared by the tests below (each run starts Prefect's temporary server)."""
+    tmp_path = tmp_path_factory.mktemp("demo-run")
     folder = tmp_path / "demo"
-    first = run_cli("demo", "--systems", "300", "--dir", str(folder), cwd=tmp_path)
+    return folder, run_cli("demo", "--systems", "300", "--dir", str(folder), cwd=tmp_path)
+
+
+def test_demo_runs_on_the_embedded_defaults_and_again_safely(first_run: tuple[Path, Result]) -> None:
+    folder, first = first_run
+    tmp_path = folder.parent
     assert first.code == 0, first.output
     assert_clean(first)
     db = folder / "lumen-migrate.db"
@@ -72,3 +81,29 @@ def test_demo_failure_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.code == 1, result.output
     assert_clean(result)
     assert result.stderr.startswith("error:")
+
+
+@pytest.mark.browser
+def test_the_demo_savings_page_renders_its_charts_in_chromium(first_run: tuple[Path, Result], tmp_path: Path) -> None:
+    folder, first = first_run
+    assert first.code == 0, first.output
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page_file = folder / "reports" / "savings.html"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(page_file.as_uri())
+            chart = page.locator("svg.chart-cumulative")
+            assert chart.is_visible() and page.locator("svg.chart-by-wave").is_visible()
+            assert chart.locator('path.series[data-series="Planned"]').count() == 1
+            png = chart.screenshot(path=str(tmp_path / "demo-cumulative.png"))
+            headline = page.locator("body").inner_text()
+        finally:
+            browser.close()
+    assert "Net cash flow over the next 12 months" in headline
+    painted = list(pixels(png))
+    assert sum(1 for p in painted if min(p) < 235) > 0.02 * len(painted), "the chart is not blank"
+    assert sum(1 for p in painted if near(p, PLANNED_BLUE)) > 200, "the planned cash-flow line is drawn"
