@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from inventory.records import COST_LINE_NAMES
 from inventory.tables import Assessment, System, TargetMapping, Wave, WaveMember, WaveStatus, table_of
-from migrations_plan.savings import CostAssumptions, SavingsSystem, legacy_run_rate
+from migrations_plan.savings import CostAssumptions, SavingsSystem, legacy_figures
 from migrations_plan.strategy_types import Strategy
 
 
@@ -126,7 +126,7 @@ def monthly_savings(rows: Iterable[EstateRow], assumptions: CostAssumptions, *, 
     """Legacy monthly run rate minus the Azure monthly cost under `option`, per system (what waves order by)."""
     result = {}
     for row in rows:
-        legacy = legacy_run_rate(row.savings_system(), assumptions).monthly
+        legacy = legacy_figures(row, assumptions).annual / 12.0
         if row.strategy is Strategy.RETAIN:
             result[row.id] = 0.0
         elif row.strategy is Strategy.RETIRE:

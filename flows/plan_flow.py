@@ -67,7 +67,7 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
         frozen = plan_store.load_frozen(session=session, also=params.freeze)
         edges = [PlanEdge(source, target, port=None if port < 0 else port, protocol=protocol or None,
                           weight=observations)
-                 for source, target, port, protocol, observations in session.execute(
+                 for source, target, port, protocol, observations in session.connection().execute(
                      select(col(Dependency.source_system_id), col(Dependency.target_system_id),
                             col(Dependency.port), col(Dependency.protocol), col(Dependency.observations)))]
     start = params.start

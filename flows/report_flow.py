@@ -34,7 +34,7 @@ from migrations_plan.savings import (
     assumption_rows,
     build_savings_report,
     default_assumptions,
-    legacy_run_rate,
+    legacy_figures,
     load_assumptions,
 )
 from migrations_plan.strategy_types import Strategy
@@ -102,7 +102,7 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
 def _run_rates(rows: list[EstateRow], systems: list[SavingsSystem], assumptions: CostAssumptions,
                scenario: str) -> dict[str, Any]:
     """Today's legacy run rate of the estate, and the Azure run rate once every mover has moved."""
-    legacy = sum(legacy_run_rate(system, assumptions).monthly for system in systems)
+    legacy = sum(legacy_figures(system, assumptions).annual for system in systems) / 12.0
     azure = sum(system.azure_monthly.get(scenario, 0.0) for system in systems
                 if system.strategy in MOVING_STRATEGIES)
     from_inventory = sum(1 for row in rows if any(value is not None for value in row.cost_lines.values()))

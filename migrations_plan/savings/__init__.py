@@ -23,7 +23,7 @@ from migrations_plan.savings.inputs import (
     add_months,
     month_start,
 )
-from migrations_plan.savings.legacy import LegacyCost, LegacyLine, legacy_run_rate
+from migrations_plan.savings.legacy import LegacyCost, LegacyFacts, LegacyLine, legacy_figures, legacy_run_rate
 from migrations_plan.savings.projection import project, project_scenarios
 from migrations_plan.savings.report import (
     PlannedVsRealised,
@@ -62,6 +62,7 @@ __all__ = [
     "BreakdownEntry",
     "CostAssumptions",
     "LegacyCost",
+    "LegacyFacts",
     "LegacyLine",
     "MonthRow",
     "PaybackStatus",
@@ -85,6 +86,7 @@ __all__ = [
     "compare_scenarios",
     "default_assumptions",
     "is_hybrid_benefit",
+    "legacy_figures",
     "legacy_run_rate",
     "load_assumptions",
     "month_start",

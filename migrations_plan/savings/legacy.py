@@ -10,8 +10,9 @@ Default formulas (annual USD; `cores`/`GB` fall back to the `assumed_*_when_unkn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from inventory.records import COST_LINE_NAMES
 from migrations_plan.savings.assumptions import CostAssumptions
@@ -82,7 +83,22 @@ def licence_rate(os_family: str, db_engine: str | None, assumptions: CostAssumpt
     return rate
 
 
-def legacy_figures(system: SavingsSystem, assumptions: CostAssumptions, *,
+class LegacyFacts(Protocol):
+    """What the legacy cost lines are computed from (a SavingsSystem, or any row carrying the same facts)."""
+
+    @property
+    def cost_lines(self) -> Mapping[str, float | None]: ...
+    @property
+    def cores(self) -> int | None: ...
+    @property
+    def storage_gb(self) -> float | None: ...
+    @property
+    def os_family(self) -> str: ...
+    @property
+    def db_engine(self) -> str | None: ...
+
+
+def legacy_figures(system: LegacyFacts, assumptions: CostAssumptions, *,
                    licence_rate_per_core: float | None = None) -> LegacyFigures:
     """Annual legacy cost lines of a system (see the module docstring for the default formulas).
 
