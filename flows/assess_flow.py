@@ -11,6 +11,7 @@ from prefect.cache_policies import NONE
 from pydantic import BaseModel, Field
 
 from flows import assessment_store as store
+from flows.handoff import whole
 from flows.progress import report
 from inventory.db import session_scope
 from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
@@ -100,7 +101,7 @@ def assess_flow(params: AssessParameters | None = None) -> dict[str, Any]:
     if params.overrides:
         record_overrides(params.overrides, params.override_reason)
     result, settings = assess_estate(params)
-    run_id = store_assessment(result, settings)
+    run_id = store_assessment(whole(result), settings)
     publish(result)
     outcome = summary(result, run_id)
     get_run_logger().info("assessed %s systems: %s", outcome["systems"], outcome["by_strategy"])

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
-from prefect.utilities.annotations import quote
 
+from flows.handoff import whole
 from flows.progress import reporter
 from inventory.db import session_scope
 from inventory.importers import ParsedInventory, parse_file
@@ -63,7 +63,7 @@ def summary_markdown(summary: ImportSummary) -> str:
 def import_inventory(path: str, fmt: str = "auto", source: str | None = None) -> dict[str, Any]:
     """Import one inventory file (RVTools, Azure Migrate CSV, canonical CSV/JSON, dependency export)."""
     parsed = parse_inventory_file(path, fmt)
-    summary = write_inventory(cast(ParsedInventory, quote(parsed)), path=path, source=source or Path(path).stem)
+    summary = write_inventory(whole(parsed), path=path, source=source or Path(path).stem)
     create_markdown_artifact(markdown=summary_markdown(summary), key="inventory-import",
                              description=f"Import of {summary.file_name}")
     return summary.as_dict()

@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from flows import plan_store
 from flows.estate_view import load_estate, monthly_savings
+from flows.handoff import whole
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from inventory.db import session_scope
@@ -154,7 +155,7 @@ def plan_flow(params: PlanParameters | None = None) -> dict[str, Any]:
     """Group dependent systems, order and pack them into dated waves; keep frozen and started waves."""
     params = params or PlanParameters()
     computed = compute_plan(params)
-    stored = store_plan(computed, pin_reason=params.pin_reason)
+    stored = store_plan(whole(computed), pin_reason=params.pin_reason)
     publish(computed.plan)
     outcome = summary(computed, stored)
     outcome["files"] = export_plan(params.out) if params.out else []

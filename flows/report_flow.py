@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, insert
 
 from flows.estate_view import SCENARIOS, EstateRow, load_estate
+from flows.handoff import whole
 from flows.progress import report
 from flows.reports.savings_files import (
     write_savings_csv,
@@ -153,8 +154,8 @@ def report_flow(params: ReportParameters | None = None) -> dict[str, Any]:
     params = params or ReportParameters()
     _check(params)
     systems, assumptions, context = load_inputs(params)
-    result = project_savings(systems, assumptions, params)
-    files = write_files(result, params) if params.formats else []
+    result = project_savings(whole(systems), assumptions, params)
+    files = write_files(whole(result), params) if params.formats else []
     create_markdown_artifact(markdown=markdown_summary(result), key="savings-summary",
                              description=f"Savings over {params.months} months from {params.start:%Y-%m}")
     outcome = summary(result, context, files)
