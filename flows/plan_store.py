@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, col
 
 from flows.assessment_store import system_id_by_name
@@ -25,7 +25,6 @@ from inventory.tables import (
 )
 from migrations_plan.waves import FrozenWave, WavePlan, WavePolicy
 
-_CHUNK = 5_000
 # Waves whose content re-planning must keep: they have started, finished, or an engineer froze them.
 _KEPT_STATUSES = (WaveStatus.STARTED.value, WaveStatus.COMPLETED.value, WaveStatus.ROLLED_BACK.value)
 _PLANNABLE_STATES = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemState.PLANNED.value,
@@ -92,11 +91,9 @@ def freeze_waves(numbers: Sequence[int], *, session: Session) -> None:
 def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[str, int]:
     """Replace the planned (not kept) waves, their members and the exclusions with `plan`'s."""
     kept = {wave.number for wave in _kept_waves(session)}
-    stale = list(session.scalars(select(col(Wave.id)).where(col(Wave.number).notin_(kept))))
-    for start in range(0, len(stale), _CHUNK):
-        chunk = stale[start:start + _CHUNK]
-        session.execute(delete(WaveMember).where(col(WaveMember.wave_id).in_(chunk)))
-        session.execute(delete(Wave).where(col(Wave.id).in_(chunk)))
+    stale = select(col(Wave.id)).where(col(Wave.number).notin_(kept))
+    session.execute(delete(WaveMember).where(col(WaveMember.wave_id).in_(stale)))
+    session.execute(delete(Wave).where(col(Wave.number).notin_(kept)))
     session.execute(delete(PlanExclusion))
     group_of = {sid: group for group in plan.groups for sid in group.system_ids}
     members: list[tuple[Any, ...]] = []
@@ -117,19 +114,18 @@ def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[s
                   ).run(members)
     exclusions = sorted(plan.excluded.items())
     BulkStatement(session, insert(table_of(PlanExclusion)), ("system_id", "reason")).run(exclusions)
-    _set_states(session, {SystemState.PLANNED: planned_ids, SystemState.EXCLUDED: sorted(plan.excluded)})
+    _set_states(session)
     return {"waves": sum(1 for w in plan.waves if w.number not in kept), "kept_waves": len(kept),
             "planned_systems": len(planned_ids), "excluded": len(exclusions)}
 
 
-def _set_states(session: Session, ids_by_state: Mapping[SystemState, Sequence[int]]) -> None:
-    """Move systems to their planning state, unless execution already moved them further."""
-    system = table_of(System)
-    # The state list is our own constants, written into the SQL so that only row_id is bound per row.
-    plannable = text("state IN (" + ", ".join(f"'{state}'" for state in _PLANNABLE_STATES) + ")")
-    statement = update(system).where(system.c.id == bindparam("row_id"), plannable)
-    for state, ids in ids_by_state.items():
-        BulkStatement(session, statement, ("row_id",), constants={"state": state.value}).run((i,) for i in ids)
+def _set_states(session: Session) -> None:
+    """Members of a wave are planned, exclusions excluded, unless execution already moved them further."""
+    system, member, exclusion = table_of(System), table_of(WaveMember), table_of(PlanExclusion)
+    for state, ids in ((SystemState.PLANNED, select(member.c.system_id)),
+                       (SystemState.EXCLUDED, select(exclusion.c.system_id))):
+        session.execute(update(system).where(system.c.id.in_(ids), system.c.state.in_(_PLANNABLE_STATES))
+                        .values(state=state.value))
 
 
 def wave_overview(*, session: Session) -> list[dict[str, Any]]:
