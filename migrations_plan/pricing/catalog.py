@@ -138,11 +138,7 @@ class PriceCatalog:
         """Managed-disk tiers priced in `region`, by kind then size."""
         tiers = self.disks.get(region)
         if not tiers:
-            priced = ", ".join(sorted(self.disks)) or "none"
-            raise PriceNotFoundError(
-                f"no managed-disk prices for region {region!r} in the catalog dated {self.as_of} "
-                f"(priced: {priced})"
-            )
+            raise self._not_priced("managed-disk", region, self.disks)
         return tiers
 
     def disk_tier(self, region: str, name: str) -> DiskTier:
@@ -156,11 +152,7 @@ class PriceCatalog:
         tier = SqlTier(tier)
         rates = self.sql_db.get(region)
         if not rates or tier not in rates:
-            priced = ", ".join(sorted(self.sql_db)) or "none"
-            raise PriceNotFoundError(
-                f"no Azure SQL Database {tier.label} prices for region {region!r} in the catalog dated "
-                f"{self.as_of} (priced: {priced})"
-            )
+            raise self._not_priced(f"Azure SQL Database {tier.label}", region, self.sql_db)
         return rates[tier]
 
     def sql_db_monthly(
@@ -219,12 +211,14 @@ class PriceCatalog:
         """App Service plan sizes priced in `region`, by OS then price."""
         plans = self.app_service.get(region)
         if not plans:
-            priced = ", ".join(sorted(self.app_service)) or "none"
-            raise PriceNotFoundError(
-                f"no App Service prices for region {region!r} in the catalog dated {self.as_of} "
-                f"(priced: {priced})"
-            )
+            raise self._not_priced("App Service", region, self.app_service)
         return plans
+
+    def _not_priced(self, what: str, region: str, table: Mapping[str, object]) -> PriceNotFoundError:
+        """The error for a region a price table does not cover, naming the regions it does."""
+        priced = ", ".join(sorted(table)) or "none"
+        return PriceNotFoundError(f"no {what} prices for region {region!r} in the catalog dated {self.as_of} "
+                                  f"(priced: {priced})")
 
     def app_service_plan(self, region: str, name: str, *, os: str) -> AppServicePlan:
         os_type = parse_os(os)
