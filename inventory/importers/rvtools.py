@@ -16,6 +16,10 @@
 - Reading a sheet stops after `BLANK_RUN_LIMIT` consecutive blank rows: some exports carry a million
   formatted empty rows, and RVTools never writes blank rows inside its data.
 - Problems on detail sheets name their column as `sheet!column` (e.g. `vDisk!Capacity MiB`).
+- vHost, when present, describes the VM's host (matched by host name, case-insensitively): its CPU model, clock,
+  core count, ESXi version and server model become tags (`host_cpu_model`, `host_cpu_mhz`, `host_cores`,
+  `host_esx_version`, `host_model`), what an engineer checks when comparing on-premises and Azure CPU generations.
+  A tag of the same name from vInfo wins.
 """
 
 from __future__ import annotations
@@ -157,7 +161,7 @@ def read_sheets(data: bytes, name: str, *, progress: ProgressFn | None = None) -
             raise BadInputError.single(name, f"no vInfo sheet: not an RVTools export (sheets found: {found})")
         return {
             key: _read_sheet(workbook[titles[key]], progress=progress if key == "vinfo" else None)
-            for key in ("vinfo", *_DETAIL)
+            for key in ("vinfo", *_DETAIL, "vhost")
             if key in titles
         }
     except _UNREADABLE as e:
@@ -211,6 +215,7 @@ def build_inventory(
         for key in _DETAIL if key in sheets
     }
     tag_columns = _tag_columns(vinfo.header)
+    hosts = _host_facts(sheets["vhost"]) if "vhost" in sheets else {}
     records: list[SystemRow] = []
     templates: list[str] = []
     placeholders: list[str] = []
@@ -227,6 +232,9 @@ def build_inventory(
             placeholders.append(vm)
             continue
         data = _system(vm, cells, row, columns, details, tag_columns, problems, warnings)
+        host_tags = hosts.get((data["host"] or "").lower())
+        if host_tags:
+            data["tags"] = {**host_tags, **data["tags"]}
         if data["cores"] is None or data["memory_mb"] is None:
             unsized.append(f"{vm!r} (row {row})")
         record = build_record(data, problems, row, _column_of(columns))
@@ -397,6 +405,30 @@ def _tag_columns(header: Cells) -> list[tuple[int, str]]:
         if key and key not in _KNOWN_VINFO and not _NETWORK_N.match(key):
             unknown.append((position, str(cell).strip()))
     return unknown
+
+
+_VHOST: dict[str, tuple[str, ...]] = {
+    "host": ("Host",), "host_cpu_model": ("CPU Model",), "host_cpu_mhz": ("Speed",), "host_cores": ("# Cores",),
+    "host_esx_version": ("ESX Version",), "vendor": ("Vendor",), "model": ("Model",),
+}
+
+
+def _host_facts(sheet: Sheet) -> dict[str, dict[str, str]]:
+    """Host name (lower case) -> the host's facts as tags."""
+    columns = Columns.match(sheet.header, _VHOST)
+    facts: dict[str, dict[str, str]] = {}
+    for _row, cells in sheet.rows:
+        host = text(columns.get(cells, "host"))
+        if host is None:
+            continue
+        tags = {field: value for field in ("host_cpu_model", "host_cpu_mhz", "host_cores", "host_esx_version")
+                if (value := text(columns.get(cells, field))) is not None}
+        model = " ".join(part for part in (text(columns.get(cells, "vendor")), text(columns.get(cells, "model")))
+                         if part)
+        if model:
+            tags["host_model"] = model
+        facts[host.lower()] = tags
+    return facts
 
 
 def _tags(cells: Cells, tag_columns: Sequence[tuple[int, str]]) -> dict[str, Any]:

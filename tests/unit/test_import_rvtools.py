@@ -103,7 +103,8 @@ NAMED = [
         "cores": 2, "memory_mb": 8192, "disks": [80.0, 40.0], "storage_used_gb": 60.0, "cpu_util_pct": 35.0,
         "util_percentile": None, "os_name": "Ubuntu Linux (64-bit)", "os_arch": "x64", "boot_type": "BIOS",
         "host": "sample-host-01", "cluster": "sample-cluster-a", "datacenter": "sample-dc",
-        "ip_addresses": ("10.10.1.10",), "tags": {},
+        # vHost row of sample-host-01: Speed 2400, # Cores 16 (this file's vHost has no other columns).
+        "ip_addresses": ("10.10.1.10",), "tags": {"host_cpu_mhz": "2400", "host_cores": "16"},
     }),
     (SMALL, "sample-db-01", {
         "cores": 4, "memory_mb": 16384, "disks": [100.0, 220.0], "storage_used_gb": 250.0,
@@ -149,6 +150,18 @@ def test_named_vm_fields(parsed: dict[Path, Any], path: Path, vm: str, expected:
     }
     assert actual == expected
     assert all(disk.used_gb is None for disk in system.disks)
+
+
+def test_vhost_facts_become_tags_of_the_vms_on_that_host(parsed: dict[Path, Any]) -> None:
+    # 805-VM file: only 6 of the 38 host names in vInfo appear in vHost as written (the export was anonymised
+    # per sheet); bovmmgt-17 is one of them. Its vHost row: Intel Xeon E5-2667 v3 @ 3.20GHz, Speed 3196,
+    # 16 cores, VMware ESXi 6.0.0 build-4192238, HP ProLiant DL380 Gen9.
+    systems = [s for s in parsed[BIG].systems if s.host == "bovmmgt-17"]
+    assert systems and all(s.tags == {
+        "host_cpu_model": "Intel(R) Xeon(R) CPU E5-2667 v3 @ 3.20GHz", "host_cpu_mhz": "3196", "host_cores": "16",
+        "host_esx_version": "VMware ESXi 6.0.0 build-4192238", "host_model": "HP ProLiant DL380 Gen9"}
+        for s in systems)
+    assert sum(1 for s in parsed[BIG].systems if "host_cpu_model" in s.tags) == 51
 
 
 def test_unsized_vm_is_a_warning_not_a_problem(parsed: dict[Path, Any]) -> None:
