@@ -50,8 +50,10 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
         schema = deployments["assess-estate"]["parameter_openapi_schema"]
         assert "AssessParameters" in str(schema) and "comfort_factor" in str(schema)
 
-        run = api.post(f"/deployments/{deployments['import-inventory']['id']}/create_flow_run",
-                       json={"parameters": {"path": str(estate), "fmt": "auto"}}).json()
+        response = api.post(f"/deployments/{deployments['import-inventory']['id']}/create_flow_run",
+                            json={"parameters": {"path": str(estate), "fmt": "auto"}})
+        assert response.status_code in (200, 201), response.text
+        run = response.json()
 
         def finished() -> str | None:
             state = api.get(f"/flow_runs/{run['id']}").json()["state_type"]
