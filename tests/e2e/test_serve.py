@@ -63,7 +63,8 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
         run = _wait_for(created, timeout=60, what="the flow run to be created").json()
 
         def finished() -> str | None:
-            state = api.get(f"/flow_runs/{run['id']}").json()["state_type"]
+            response = api.get(f"/flow_runs/{run['id']}")
+            state = response.json()["state_type"] if response.status_code == 200 else None
             return state if state in ("COMPLETED", "FAILED", "CRASHED") else None
 
         assert _wait_for(finished, timeout=180, what="the import run") == "COMPLETED"
