@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -135,7 +134,3 @@ def wave_overview(*, session: Session) -> list[dict[str, Any]]:
          "frozen": wave.frozen, "systems": wave.systems, "storage_tb": round(wave.storage_tb, 2)}
         for wave in session.scalars(select(Wave).order_by(col(Wave.number)))
     ]
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)

@@ -110,9 +110,6 @@ def dependencies_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-dependencies.csv")
 
 
-safe_text = escape_formula
-
-
 def write_dependency_csv(dependencies: Iterable[DependencyRecord], path: Path) -> None:
     """Our simple dependency CSV: source,target,port,protocol."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +117,7 @@ def write_dependency_csv(dependencies: Iterable[DependencyRecord], path: Path) -
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(DEPENDENCY_CSV_HEADER)
         writer.writerows(
-            (safe_text(d.source), safe_text(d.target), "" if d.port is None else d.port, _text(d.protocol))
+            (escape_formula(d.source), escape_formula(d.target), "" if d.port is None else d.port, _text(d.protocol))
             for d in dependencies
         )
 
@@ -141,7 +138,7 @@ def write_azure_migrate_csv(systems: Sequence[SystemRecord], path: Path) -> None
         writer.writerow(header)
         for s in systems:
             row: list[object] = [
-                safe_text(s.name), safe_text(";".join(s.ip_addresses)), _num(s.cores), _num(s.memory_mb),
+                escape_formula(s.name), escape_formula(";".join(s.ip_addresses)), _num(s.cores), _num(s.memory_mb),
                 _text(s.os_name), _text(s.os_version), _text(s.os_arch), _text(s.server_type),
                 _text(s.hypervisor), _num(s.cpu_util_pct), _num(s.memory_util_pct),
                 len(s.ip_addresses) or "", _num(s.network_in_mbps), _num(s.network_out_mbps), _text(s.boot_type),
@@ -165,8 +162,8 @@ def write_azure_migrate_dependencies(estate: SampleEstate, path: Path) -> None:
         for index, d in enumerate(estate.dependencies):
             application, process = _LISTENERS.get(d.port or -1, ("", "Unknown process"))
             writer.writerow((
-                _TIME_SLOTS[index % len(_TIME_SLOTS)], safe_text(d.source), ip.get(d.source, ""), "",
-                "Unknown process", safe_text(d.target), ip.get(d.target, ""), application, process,
+                _TIME_SLOTS[index % len(_TIME_SLOTS)], escape_formula(d.source), ip.get(d.source, ""), "",
+                "Unknown process", escape_formula(d.target), ip.get(d.target, ""), application, process,
                 "" if d.port is None else d.port,
             ))
 
@@ -183,7 +180,7 @@ def write_rvtools_xlsx(systems: Sequence[SystemRecord], path: Path) -> None:
     info.append(RVTOOLS_VINFO_HEADER)
     for s in systems:
         info.append([
-            safe_text(s.name), "poweredOff" if s.power_state is PowerState.OFF else "poweredOn", "False",
+            escape_formula(s.name), "poweredOff" if s.power_state is PowerState.OFF else "poweredOn", "False",
             s.cores, _mib(s.memory_mb, per_gb=False), len(s.ip_addresses), len(s.disks), _mib(s.storage_gb),
             _mib(s.storage_used_gb), s.ip_addresses[0] if s.ip_addresses else None, _cell(s.datacenter),
             _cell(s.cluster), _cell(s.host), _cell(s.os_name), _cell(s.os_name),
@@ -194,21 +191,21 @@ def write_rvtools_xlsx(systems: Sequence[SystemRecord], path: Path) -> None:
     disks.append(RVTOOLS_VDISK_HEADER)
     for s in systems:
         for number, disk in enumerate(s.disks, start=1):
-            disks.append([safe_text(s.name), f"Hard disk {number}", _mib(disk.size_gb)])
+            disks.append([escape_formula(s.name), f"Hard disk {number}", _mib(disk.size_gb)])
     network = workbook.create_sheet("vNetwork")
     network.append(RVTOOLS_VNETWORK_HEADER)
     for s in systems:
         for address in s.ip_addresses:
-            network.append([safe_text(s.name), address])
+            network.append([escape_formula(s.name), address])
     workbook.save(path)
 
 
 def _text(value: str | None) -> str:
-    return "" if value is None else safe_text(value)
+    return "" if value is None else escape_formula(value)
 
 
 def _cell(value: str | None) -> str | None:
-    return None if value is None else safe_text(value)
+    return None if value is None else escape_formula(value)
 
 
 def _num(value: float | int | None) -> str:

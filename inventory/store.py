@@ -71,11 +71,6 @@ def record_digest(record: SystemRecord) -> str:
     return row_from_record(record, 0).digest
 
 
-def record_to_row(record: SystemRecord) -> dict[str, Any]:
-    """The `system` columns of one record (without source, ids and timestamps); JSON columns as JSON text."""
-    return dict(zip(SYSTEM_COLUMNS, row_from_record(record, 0).values, strict=True))
-
-
 def apply_import(
     parsed: ParsedInventory,
     *,
@@ -338,5 +333,4 @@ def estate_status(*, session: Session) -> EstateStatus:
     )
 
 
-__all__ = ["DependencyRecord", "EstateStatus", "ImportSummary", "apply_import", "estate_status", "record_digest",
-           "record_to_row"]
+__all__ = ["DependencyRecord", "EstateStatus", "ImportSummary", "apply_import", "estate_status", "record_digest"]

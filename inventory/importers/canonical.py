@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inventory.cells import FORMULA_STARTS, escape_formula
 from inventory.importers.azure_migrate import split_ips
 from inventory.importers.canonical_rows import DISK_PARTS, ESCAPED_START, TAG_PREFIX, FastRows, tags_of
 from inventory.importers.common import (
@@ -42,9 +43,7 @@ CSV_FORMAT = "canonical-csv"
 JSON_FORMAT = "canonical-json"
 PROGRESS_EVERY = 1000
 COST_PREFIX = "cost_"
-# Text that a spreadsheet would run as a formula; the CSV writer puts a `'` in front of it.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset(FORMULA_START)
+_FORMULA_CHARS = frozenset(FORMULA_STARTS)
 _disk_values = attrgetter(*DISK_PARTS)
 # Fields written as they are (one cell each); disks, ip_addresses, costs and tags are composite.
 _SCALAR_FIELDS = frozenset(SystemRecord.model_fields) - {"disks", "ip_addresses", "costs", "tags"}
@@ -323,7 +322,7 @@ def _is_text_field(field_name: str) -> bool:
 def _needs_tag_column(key: str, value: str) -> bool:
     """A tag that `k=v;k=v` cannot carry unambiguously gets its own `tag:<key>` column (empty values stay
     inline, because an empty cell in a tag column means "no tag")."""
-    awkward_key = not key or ";" in key or "=" in key or key.startswith(("'", *FORMULA_START))
+    awkward_key = not key or ";" in key or "=" in key or key.startswith(("'", *FORMULA_STARTS))
     return bool(value) and (awkward_key or ";" in value)
 
 
@@ -351,10 +350,8 @@ def _number_text(value: float | int | None) -> str:
 
 
 def _safe_text(value: str | None) -> str:
-    """Text as a cell a spreadsheet will not evaluate (a leading `'` before formula characters)."""
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Text as a cell a spreadsheet will not evaluate; an empty cell for no value."""
+    return escape_formula(value) if value else ""
 
 
 def _write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:

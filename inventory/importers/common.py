@@ -309,22 +309,6 @@ def build_record(
         return None
 
 
-def build_dependency(
-    data: dict[str, Any], problems: Problems, row: int, column_of: Callable[[str], str]
-) -> DependencyRecord | None:
-    """Validate one dependency, like `build_record`."""
-    try:
-        return DependencyRecord.model_validate(data)
-    except ValidationError as e:
-        for error in e.errors():
-            column = column_of(str(error["loc"][0])) if error["loc"] else ""
-            detail = error["msg"]
-            if error.get("input") is not None and error["type"] != "missing":
-                detail += f", got {error['input']!r}"
-            problems.add(row, column, detail)
-        return None
-
-
 def check_unique_names(rows: Iterable[SystemRow], problems: Problems, column: str) -> None:
     """A server name may appear once per file: dependencies and overrides name systems by it."""
     first_row: dict[str, int] = {}

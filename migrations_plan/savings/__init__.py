@@ -49,12 +49,6 @@ from migrations_plan.savings.results import (
     payback,
 )
 
-
-def azure_monthly_from_hourly(hourly: float, assumptions: CostAssumptions) -> float:
-    """A monthly Azure run rate from an hourly price, at the assumptions' hours per month (730)."""
-    return hourly * assumptions.hours_per_month
-
-
 __all__ = [
     "MOVING_STRATEGIES",
     "AssumptionRow",
@@ -81,7 +75,6 @@ __all__ = [
     "add_months",
     "assumption_rows",
     "assumptions_from_rows",
-    "azure_monthly_from_hourly",
     "build_savings_report",
     "compare_scenarios",
     "default_assumptions",
