@@ -20,7 +20,6 @@ from inventory.tables import Assessment, PlanExclusion, System, TargetMapping, W
 COLUMNS: tuple[str, ...] = ("wave", "wave_name", "date", "wave_status", "group", "system", "application",
                             "environment", "business_unit", "strategy", "readiness", "target", "usd_per_month",
                             "storage_gb", "note")
-_NUMERIC = {"wave", "usd_per_month", "storage_gb"}
 _USD = '"$"#,##0.00'
 
 
