@@ -10,11 +10,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from inventory.records import COST_LINE_NAMES
-from inventory.tables import Assessment, System, TargetMapping, Wave, WaveMember, WaveStatus, table_of
-from migrations_plan.savings import CostAssumptions, SavingsSystem, legacy_figures
+from inventory.tables import Assessment, CostAssumption, System, TargetMapping, Wave, WaveMember, WaveStatus, table_of
+from migrations_plan.savings import (
+    AssumptionRow,
+    CostAssumptions,
+    SavingsSystem,
+    assumptions_from_rows,
+    default_assumptions,
+    legacy_figures,
+)
 from migrations_plan.strategy_types import Strategy
 
 
@@ -120,6 +127,14 @@ def load_estate(*, session: Session) -> list[EstateRow]:
             wave_number=wave_number, wave_date=wave_date, wave_status=wave_status, wave_completed_at=completed_at,
         ))
     return rows
+
+
+def assumptions_in_force(*, session: Session) -> CostAssumptions:
+    """The cost assumptions the last savings report recorded (the user's file, if one was given), else the
+    documented defaults: wave ordering weighs savings with the same figures finance sees."""
+    rows = [AssumptionRow(row.key, row.value, row.unit, row.source)
+            for row in session.scalars(select(CostAssumption).order_by(col(CostAssumption.id)))]
+    return assumptions_from_rows(rows) if rows else default_assumptions()
 
 
 def monthly_savings(rows: Iterable[EstateRow], assumptions: CostAssumptions, *, option: str) -> dict[int, float]:

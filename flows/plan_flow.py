@@ -15,13 +15,12 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from flows import plan_store
-from flows.estate_view import load_estate, monthly_savings
+from flows.estate_view import assumptions_in_force, load_estate, monthly_savings
 from flows.handoff import whole
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from inventory.db import session_scope
 from inventory.tables import Dependency
-from migrations_plan.savings import default_assumptions
 from migrations_plan.waves import OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
 
 
@@ -66,6 +65,7 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
         estate = load_estate(session=session)
         pins = {**plan_store.load_pins(session=session), **new_pins}
         frozen = plan_store.load_frozen(session=session, also=params.freeze)
+        assumptions = assumptions_in_force(session=session)
         edges = [PlanEdge(source, target, port=None if port < 0 else port, protocol=protocol or None,
                           weight=observations)
                  for source, target, port, protocol, observations in session.connection().execute(
@@ -81,7 +81,7 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
                         cadence_days=params.cadence_days, blackout_dates=frozenset(params.blackout),
                         pilot_max_systems=params.pilot_max_systems)
     report("plan", 0, len(estate))
-    savings = monthly_savings(estate, default_assumptions(), option="payg")
+    savings = monthly_savings(estate, assumptions, option="payg")
     systems = [PlanSystem(id=row.id, name=row.name, environment=row.environment, criticality=row.criticality,
                           application=row.application, business_unit=row.business_unit, strategy=row.strategy,
                           storage_gb=row.storage_gb, monthly_saving=savings[row.id], workload_type=row.workload_type,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from flows.assess_flow import AssessParameters, assess_estate, store_assessment
+from flows.estate_view import assumptions_in_force
 from flows.plan_flow import PlanParameters, compute_plan, store_plan
 from flows.report_flow import ReportParameters, load_inputs, project_savings, summary, write_files
 from inventory.db import DB_URL_ENV, session_scope
@@ -102,6 +103,9 @@ def test_a_user_assumptions_file_changes_what_is_stored_and_used(estate: str, tm
     labour = COST_LINE_NAMES.index("labour")
     lines = {name: system.legacy_lines[labour] for name, system in by_name(result).items()}
     assert lines == {**dict.fromkeys(lines, 9999.0), "old-01": 1200.0}
+    # Wave planning weighs savings with the same assumptions finance last reported with.
+    with session_scope() as session:
+        assert assumptions_in_force(session=session) == assumptions
 
 
 def test_a_moving_system_without_a_price_is_left_out_and_counted(planned: str) -> None:
