@@ -157,7 +157,9 @@ def save_assessment(result: AssessmentResult, settings: AssessSettings, *, sessi
         "cost_estimated", "cost_basis", "details"), constants={"run_id": run_id, "pricing_option": result.pricing_key})
     targets.run(_target_row(a) for a in result.assessments if a.target is not None)
     system = table_of(System)
-    session.execute(update(system).where(system.c.removed_at.is_(None), system.c.state.in_(_REASSESSABLE))
+    # Only rows whose state changes are written: on a re-assessment that is next to none of 100,000.
+    session.execute(update(system).where(system.c.removed_at.is_(None), system.c.state.in_(_REASSESSABLE),
+                                         system.c.state != SystemState.ASSESSED.value)
                     .values(state=SystemState.ASSESSED.value))
     return int(run_id)
 

@@ -9,7 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Text, cast, select
 from sqlmodel import Session, col
 
 from inventory.records import COST_LINE_NAMES
@@ -56,21 +57,6 @@ class EstateRow:
     @property
     def target(self) -> str:
         return f"{self.service} {self.sku}" if self.service and self.sku else (self.service or "")
-
-    def savings_system(self, *, decommission: dt.date | None = None) -> SavingsSystem:
-        """The savings model's view. Realised month: the month a completed wave finished. A retired system is
-        switched off in `decommission` (it is in no wave). Prices: see `scenario_prices`."""
-        realised = None
-        if self.wave_status == WaveStatus.COMPLETED.value and self.wave_completed_at is not None:
-            realised = self.wave_completed_at.date()
-        planned = decommission if self.strategy is Strategy.RETIRE else self.wave_date
-        return SavingsSystem(
-            id=str(self.id), name=self.name, strategy=self.strategy, business_unit=self.business_unit,
-            application=self.application, wave_number=self.wave_number, planned_month=planned,
-            realised_month=realised, cores=self.cores, storage_gb=self.storage_gb, os_family=self.os_family,
-            db_engine=self.db_engine, cost_lines=dict(self.cost_lines),
-            azure_monthly=scenario_prices(self.monthly_cost_by_option), migration_data_gb=self.storage_gb,
-        )
 
 
 # When a target has no price for a scenario, the nearest priced one stands in: Azure SQL Database is priced only
@@ -127,6 +113,55 @@ def load_estate(*, session: Session) -> list[EstateRow]:
             wave_number=wave_number, wave_date=wave_date, wave_status=wave_status, wave_completed_at=completed_at,
         ))
     return rows
+
+
+def load_savings_systems(*, session: Session) -> list[SavingsSystem]:
+    """Every active, assessed system as the savings model sees it.
+
+    Realised month: the month a completed wave finished. A retired system is in no wave: it is switched off in
+    the month of the first wave. Prices: see `scenario_prices` (empty when there is no target). Waves are read
+    apart from the systems (a few hundred rows): 100,000 system rows carry only a wave id, no dates to parse."""
+    system, assessment, target, member = table_of(System), table_of(Assessment), table_of(TargetMapping), \
+        table_of(WaveMember)
+    waves = {wave_id: (number, planned, completed_at.date() if status == WaveStatus.COMPLETED.value and
+                       completed_at is not None else None)
+             for wave_id, number, planned, status, completed_at in session.connection().execute(
+                 select(col(Wave.id), col(Wave.number), col(Wave.planned_date), col(Wave.status),
+                        col(Wave.completed_at)))}
+    statement = (
+        select(system.c.id, system.c.name, assessment.c.strategy, system.c.business_unit, system.c.application,
+               system.c.cores, system.c.storage_gb, system.c.os_family, system.c.db_engine,
+               cast(target.c.monthly_cost_by_option, Text), member.c.wave_id,
+               *(system.c[f"cost_{line}"] for line in COST_LINE_NAMES))
+        .join(assessment, assessment.c.system_id == system.c.id)
+        .outerjoin(target, target.c.system_id == system.c.id)
+        .outerjoin(member, member.c.system_id == system.c.id)
+        .where(system.c.removed_at.is_(None))
+        .order_by(system.c.id)
+    )
+    rows = session.connection().execute(statement).all()
+    members = {row.wave_id for row in rows if row.wave_id is not None}
+    decommission = min((waves[wave_id][1] for wave_id in members), default=None)
+    strategies = {strategy.value: strategy for strategy in Strategy}
+    retire, no_wave = Strategy.RETIRE, (None, None, None)
+    # Prices read as JSON text and decoded once per distinct text: systems on the same size share one mapping.
+    prices: dict[str | None, dict[str, float]] = {None: {}}
+    systems = []
+    for (system_id, name, strategy_value, business_unit, application, cores, storage_gb, os_family, db_engine,
+         by_option, wave_id, *costs) in rows:
+        strategy = strategies[strategy_value]
+        azure_monthly = prices.get(by_option)
+        if azure_monthly is None:
+            azure_monthly = prices[by_option] = scenario_prices(orjson.loads(by_option))
+        wave_number, planned, realised = no_wave if wave_id is None else waves[wave_id]
+        systems.append(SavingsSystem(
+            id=str(system_id), name=name, strategy=strategy, business_unit=business_unit, application=application,
+            wave_number=wave_number, planned_month=decommission if strategy is retire else planned,
+            realised_month=realised, cores=cores, storage_gb=storage_gb, os_family=os_family, db_engine=db_engine,
+            cost_lines=dict(zip(COST_LINE_NAMES, costs, strict=True)),
+            azure_monthly=azure_monthly, migration_data_gb=storage_gb,
+        ))
+    return systems
 
 
 def assumptions_in_force(*, session: Session) -> CostAssumptions:

@@ -13,7 +13,7 @@ from prefect.cache_policies import NONE
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, insert
 
-from flows.estate_view import SCENARIOS, EstateRow, load_estate
+from flows.estate_view import SCENARIOS, load_savings_systems
 from flows.handoff import whole
 from flows.progress import report
 from flows.reports.savings_files import (
@@ -75,40 +75,37 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
     assumptions = (load_assumptions(Path(params.assumptions), base=default_assumptions()) if params.assumptions
                    else default_assumptions())
     with session_scope() as session:
-        rows = load_estate(session=session)
+        loaded = load_savings_systems(session=session)
         session.execute(delete(CostAssumption))
         now = utcnow()
         session.execute(insert(table_of(CostAssumption)), [
             {"key": row.key, "value": row.value, "unit": row.unit, "source": row.source, "updated_at": now}
             for row in assumption_rows(assumptions)])
-    if not rows:
+    if not loaded:
         raise BadSettingsError("nothing to report: no assessed systems (run `lumen-migrate assess` first)")
-    waves = sorted({row.wave_date for row in rows if row.wave_date is not None})
-    decommission = waves[0] if waves else None
     systems, unpriced = [], []
-    for row in rows:
-        system = row.savings_system(decommission=decommission)
+    for system in loaded:
         if system.strategy in MOVING_STRATEGIES and not system.azure_monthly:
             # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow
             # rather than counted as a free move; listed in the report summary.
-            unpriced.append(row.name)
+            unpriced.append(system.name)
             system = replace(system, strategy=Strategy.RETAIN)
         systems.append(system)
-    context = _run_rates(rows, systems, assumptions, params.scenario)
+    context = _run_rates(loaded, systems, assumptions, params.scenario)
     context["unpriced_systems"] = len(unpriced)
     context["unpriced_examples"] = unpriced[:10]
     return systems, assumptions, context
 
 
-def _run_rates(rows: list[EstateRow], systems: list[SavingsSystem], assumptions: CostAssumptions,
+def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], assumptions: CostAssumptions,
                scenario: str) -> dict[str, Any]:
     """Today's legacy run rate of the estate, and the Azure run rate once every mover has moved."""
     legacy = sum(legacy_figures(system, assumptions).annual for system in systems) / 12.0
     azure = sum(system.azure_monthly.get(scenario, 0.0) for system in systems
                 if system.strategy in MOVING_STRATEGIES)
-    from_inventory = sum(1 for row in rows if any(value is not None for value in row.cost_lines.values()))
+    from_inventory = sum(1 for system in loaded if any(value is not None for value in system.cost_lines.values()))
     return {"legacy_monthly": round(legacy, 2), "azure_monthly": round(azure, 2),
-            "systems_with_inventory_costs": from_inventory, "systems": len(rows)}
+            "systems_with_inventory_costs": from_inventory, "systems": len(loaded)}
 
 
 @task(name="project-savings", cache_policy=NONE)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from flows.reports.savings_html import render_savings_html
 from flows.reports.savings_tables import Cell, Column, Kind, Table, month_text, report_tables
@@ -150,8 +151,9 @@ def write_savings_json(report: SavingsReport, path: Path | str) -> Path:
     """The whole report as one JSON document (systems as a `columns` + `rows` table, like pandas' "split")."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # json.dumps runs the C encoder over the whole document; json.dump to a file would use the pure-Python one.
-    path.write_text(json.dumps(savings_json(report), allow_nan=False, separators=(",", ":")), encoding="utf-8")
+    # orjson encodes the 100,000-row systems table several times faster than json; every figure is finite
+    # (SavingsSystem refuses NaN and infinities), so its NaN-as-null rule never applies.
+    path.write_bytes(orjson.dumps(savings_json(report)))
     return path
 
 

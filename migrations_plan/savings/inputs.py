@@ -18,6 +18,9 @@ MOVING_STRATEGIES: frozenset[Strategy] = frozenset(
 )
 
 
+_LINE_NAMES = frozenset(COST_LINE_NAMES)
+
+
 class SavingsInputError(LumenError):
     """The systems given to the savings model cannot be projected (a negative cost, a missing price...)."""
 
@@ -55,13 +58,23 @@ class SavingsSystem:
     migration_data_gb: float = 0.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.strategy, Strategy):
+        if type(self.strategy) is not Strategy:
             try:
                 object.__setattr__(self, "strategy", Strategy(self.strategy))
             except ValueError as e:
                 raise SavingsInputError(f"system {self.id!r}: unknown strategy {self.strategy!r}") from e
         if isinstance(self.cost_lines, CostLines):
             object.__setattr__(self, "cost_lines", self.cost_lines.model_dump())
+        # One chained comparison per number (False for NaN, infinities and negatives) keeps building 100,000
+        # systems cheap; the problems are only spelled out when there is one.
+        if not self.cost_lines.keys() <= _LINE_NAMES:
+            self._reject()
+        for value in (self.cores, self.storage_gb, self.migration_data_gb, *self.cost_lines.values(),
+                      *self.azure_monthly.values()):
+            if value is not None and not 0 <= value < math.inf:
+                self._reject()
+
+    def _reject(self) -> None:
         problems = [f"cost line {name!r} is not one of {', '.join(COST_LINE_NAMES)}"
                     for name in self.cost_lines if name not in COST_LINE_NAMES]
         numbers: dict[str, float | None] = {
@@ -71,8 +84,7 @@ class SavingsSystem:
         }
         problems += [f"{name} must be a finite number >= 0, got {value!r}" for name, value in numbers.items()
                      if value is not None and not (math.isfinite(value) and value >= 0)]
-        if problems:
-            raise SavingsInputError(f"system {self.id!r}: " + "; ".join(problems))
+        raise SavingsInputError(f"system {self.id!r}: " + "; ".join(problems))
 
     def month(self, basis: Basis) -> dt.date | None:
         """The month this system moves (or is switched off) on the given basis."""

@@ -18,7 +18,7 @@ from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
 from inventory.records import COST_LINE_NAMES, CostLines
 from inventory.store import apply_import
-from inventory.tables import CostAssumption, System, Wave, WaveMember
+from inventory.tables import CostAssumption, System, Wave, WaveMember, WaveStatus
 from migrations_plan.savings import SavingsReport, SystemResult, assumption_rows, default_assumptions
 from migrations_plan.strategy_types import Strategy
 from tests.integration.estates import server
@@ -44,15 +44,16 @@ ESTATE = (
 
 
 @pytest.fixture
-def estate(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The estate imported and assessed in a fresh database that the tasks use (not yet planned)."""
-    monkeypatch.setenv(DB_URL_ENV, sqlite_url)
+def estate(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The estate imported and assessed in a fresh database (SQLite, then PostgreSQL) that the tasks use (not yet
+    planned)."""
+    monkeypatch.setenv(DB_URL_ENV, db_url)
     with session_scope() as session:
         apply_import(ParsedInventory.of("canonical-csv", systems=ESTATE), session=session, source="estate",
                      file_name="estate.csv", file_sha256="0" * 64)
     result, settings = assess_estate.fn(AssessParameters())
     store_assessment.fn(result, settings)
-    return sqlite_url
+    return db_url
 
 
 @pytest.fixture
@@ -137,6 +138,26 @@ def test_a_retired_system_saves_its_legacy_cost_from_the_first_wave_month(planne
     assert old.one_time_in_horizon == pytest.approx(one_time) and old.azure_added == 0.0
     assert result.planned.by_strategy["retire"].monthly_net == pytest.approx(
         [0.0, 0.0, 250.0 - one_time] + [250.0] * 9)
+
+
+def test_realised_months_come_from_waves_that_completed_and_when(planned: str) -> None:
+    finished = dt.datetime(2030, 5, 20, 14, 0, tzinfo=dt.UTC)
+    with session_scope() as session:
+        waves = session.scalars(select(Wave).order_by(col(Wave.number))).all()
+        assert len(waves) >= 2
+        waves[0].status, waves[0].completed_at = WaveStatus.COMPLETED.value, finished
+        waves[1].status = WaveStatus.STARTED.value  # started, not finished: nothing realised yet
+        first, second = waves[0].id, waves[1].id
+        members = {wave_id: set(session.scalars(select(col(System.name)).join(
+            WaveMember, col(WaveMember.system_id) == col(System.id)).where(col(WaveMember.wave_id) == wave_id)))
+            for wave_id in (first, second)}
+    systems, _, _ = load_inputs.fn(params())
+    realised = {system.name: system.realised_month for system in systems}
+    planned_months = {system.name: system.planned_month for system in systems}
+    assert members[first] and all(realised[name] == dt.date(2030, 5, 20) for name in members[first])
+    assert members[second] and all(realised[name] is None for name in members[second])
+    assert all(planned_months[name] is not None for name in members[first] | members[second])
+    assert realised["old-01"] is None and planned_months["old-01"] == PLAN_START, "retired: in no wave"
 
 
 def test_report_files_are_written_where_asked_and_json_matches_the_headline(planned: str,
