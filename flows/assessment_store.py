@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+import orjson
+from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlmodel import Session, col
 
 from inventory.bulk import BulkStatement, json_text
@@ -64,13 +65,18 @@ def load_assess_inputs(*, session: Session) -> list[AssessInput]:
     columns = (t.c.id, t.c.name, t.c.kind, t.c.os_name, t.c.os_family, t.c.os_version, t.c.os_arch,
                t.c.os_end_of_support, t.c.cores, t.c.memory_mb, t.c.cpu_util_pct, t.c.memory_util_pct,
                t.c.util_percentile, t.c.disks, t.c.storage_gb, t.c.environment, t.c.criticality, t.c.application,
-               t.c.workload_type, t.c.db_engine, t.c.db_version, t.c.db_size_gb, t.c.power_state, t.c.tags,
-               t.c.server_type)
+               t.c.workload_type, t.c.db_engine, t.c.db_version, t.c.db_size_gb, t.c.power_state,
+               cast(t.c.tags, Text), t.c.server_type)
     rows = session.connection().execute(select(*columns).where(t.c.removed_at.is_(None)).order_by(t.c.id))
+    # Tags read as JSON text and decoded once per distinct text: an estate has few tag sets, shared by thousands.
+    tag_sets: dict[str | None, dict[str, str]] = {None: {}}
     inputs = []
     for (system_id, name, kind, os_name, os_family, os_version, os_arch, end_of_support, cores, memory_mb, cpu, mem,
          percentile, disks, storage_gb, environment, criticality, application, workload_type, db_engine,
-         db_version, db_size_gb, power_state, tags, server_type) in rows:
+         db_version, db_size_gb, power_state, tags_text, server_type) in rows:
+        tags = tag_sets.get(tags_text)
+        if tags is None:
+            tags = tag_sets[tags_text] = orjson.loads(tags_text)
         inputs.append(AssessInput(
             id=system_id, name=name, kind=_KINDS.get(kind, SystemKind.SERVER), os_name=os_name,
             os_family=_FAMILIES.get(os_family, OsFamily.UNKNOWN), os_version=os_version, os_arch=os_arch,
@@ -81,7 +87,7 @@ def load_assess_inputs(*, session: Session) -> list[AssessInput]:
             storage_gb=storage_gb, environment=_ENVIRONMENTS.get(environment, Environment.UNKNOWN),
             criticality=_CRITICALITIES.get(criticality), application=application, workload_type=workload_type,
             db_engine=db_engine, db_version=db_version, db_size_gb=db_size_gb,
-            power_state=_POWER.get(power_state, PowerState.UNKNOWN), tags=tags or {},
+            power_state=_POWER.get(power_state, PowerState.UNKNOWN), tags=tags,
             dependency_count=degree.get(system_id, 0), server_type=server_type,
         ))
     return inputs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from inventory.records import OsFamily, os_family_of
@@ -78,6 +79,7 @@ class FactBuilder:
         self.as_of = as_of
         self._os: dict[tuple[Any, ...], tuple[str, dt.date | None, str, str | None]] = {}
         self._db: dict[tuple[str | None, str | None], tuple[str | None, dt.date | None, str]] = {}
+        self._tag_sets: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}
 
     def _os_facts(self, system: AssessInput) -> tuple[str, dt.date | None, str, str | None]:
         key = (system.os_name, system.os_version, system.os_end_of_support, system.os_family, system.os_arch)
@@ -136,9 +138,18 @@ class FactBuilder:
             "server_type": normalise_word(system.server_type),
             "application": normalise_word(system.application),
             "dependency_count": system.dependency_count,
-            "tags": {key.strip().lower(): value.strip().lower() for key, value in system.tags.items()}
-            if system.tags else {},
+            "tags": self._tags_of(system.tags),
         }
+
+    def _tags_of(self, tags: Mapping[str, str]) -> Mapping[str, str]:
+        """Tags with keys and values lower-cased, worked out once per distinct tag set (estates share few)."""
+        if not tags:
+            return {}
+        key = tuple(tags.items())
+        found = self._tag_sets.get(key)
+        if found is None:
+            found = self._tag_sets[key] = {k.strip().lower(): v.strip().lower() for k, v in key}
+        return found
 
 
 def build_facts(system: AssessInput, *, as_of: dt.date) -> Facts:
