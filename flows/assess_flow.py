@@ -15,14 +15,14 @@ from flows.handoff import whole
 from flows.progress import report
 from inventory.db import session_scope
 from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
-from migrations_plan.pricing import PricingOption, load_catalog
+from migrations_plan.pricing import DEFAULT_REGION, PricingOption, load_catalog
 from migrations_plan.strategy_types import Strategy
 
 
 class AssessParameters(BaseModel):
     """What the Prefect UI form and the CLI offer for an assessment run."""
 
-    region: str = Field(default="eastus2", description="Azure region to size and price in.")
+    region: str = Field(default=DEFAULT_REGION, description="Azure region to size and price in.")
     pricing: PricingOption = Field(default=PricingOption.PAYG, description="payg, ri1y or ri3y.")
     ahb: bool = Field(default=False, description="Apply Azure Hybrid Benefit to Windows Server and SQL Server.")
     rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")

@@ -1,4 +1,4 @@
-"""The `catalog refresh` flow: fetch current VM prices from the Azure Retail Prices API into the local catalog."""
+"""The `catalog refresh` flow: fetch current Azure prices from the Azure Retail Prices API into the local catalog."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def fetch_and_write(regions: list[str], out: str) -> str:
 
 @flow(name="refresh-price-catalog")
 def refresh_price_catalog(regions: list[str], out: str | None = None) -> dict[str, Any]:
-    """Refresh the VM prices of `regions`; offline or on any API error the old catalog is kept, unchanged."""
+    """Refresh the prices of `regions` (VMs, managed disks, SQL Database, App Service); offline or on any API
+    error the old catalog is kept, unchanged."""
     target = out or str(refresh_target_path())
     return {"catalog": target, "message": fetch_and_write(regions, target)}

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from inventory.db import DB_URL_ENV, redact_url, resolve_db_url
 from inventory.errors import BadInputError, BadSettingsError, LumenError
+from migrations_plan.pricing.model import DEFAULT_REGION
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -320,7 +321,7 @@ def sample_inventory_command(
 @app.command("assess")
 def assess_command(
     ctx: typer.Context,
-    region: Annotated[str, typer.Option(help="Azure region to size and price in.")] = "eastus2",
+    region: Annotated[str, typer.Option(help="Azure region to size and price in.")] = DEFAULT_REGION,
     pricing: Annotated[str, typer.Option(help="payg, ri1y or ri3y.")] = "payg",
     ahb: Annotated[bool, typer.Option("--ahb", help="Apply Azure Hybrid Benefit (Windows, SQL Server).")] = False,
     rules: Annotated[Path | None, typer.Option(help="Your strategy rules YAML (default: the shipped rules).")] = None,
@@ -501,13 +502,21 @@ def catalog_show_command(ctx: typer.Context) -> None:
     with errors_handled(options):
         path = active_catalog_path()
         catalog = load_catalog(path)
+    services = {"managed_disks": sorted(catalog.disks), "sql_database": sorted(catalog.sql_db),
+                "app_service": sorted(catalog.app_service)}
     payload = {"ok": True, "path": str(path), "as_of": catalog.as_of.isoformat(), "currency": catalog.currency,
-               "regions": len(catalog.regions()), "vm_sizes": len(catalog.vm_sizes()), "sources": list(catalog.sources)}
+               "regions": len(catalog.regions()), "vm_sizes": len(catalog.vm_sizes()),
+               "service_regions": services, "sources": list(catalog.sources)}
 
     def render(console: Console) -> None:
         console.print(f"Price catalog {path}")
         console.print(f"  dated {catalog.as_of}, {catalog.currency}, {payload['regions']} regions, "
                       f"{payload['vm_sizes']} VM sizes")
+        for label, key in (("managed disks", "managed_disks"), ("SQL Database", "sql_database"),
+                           ("App Service", "app_service")):
+            console.print(f"  {label} priced in: {', '.join(services[key]) or 'no region'}", soft_wrap=True)
+        if not all(set(found) >= set(catalog.regions()) for found in services.values()):
+            console.print("  (elsewhere VMs only: `lumen-migrate catalog refresh --region REGION` fetches the rest)")
         for source in catalog.sources:
             console.print(f"  - {source}", soft_wrap=True)
 
@@ -517,14 +526,16 @@ def catalog_show_command(ctx: typer.Context) -> None:
 @catalog_app.command("refresh")
 def catalog_refresh_command(
     ctx: typer.Context,
-    region: Annotated[list[str] | None, typer.Option("--region", help="Region to refresh (repeatable).")] = None,
+    region: Annotated[list[str] | None, typer.Option(
+        "--region", help=f"Region to refresh (repeatable; default {DEFAULT_REGION}).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Catalog file to write (default: "
                                              "lumen-migrate-catalog.json.gz here, or $LUMEN_MIGRATE_CATALOG).")] = None,
 ) -> None:
-    """Fetch current VM prices from the Azure Retail Prices API. Offline, the old catalog is kept unchanged."""
+    """Fetch current VM, managed-disk, SQL Database and App Service prices from the Azure Retail Prices API.
+    Offline, the old catalog is kept unchanged."""
     options = _options(ctx)
     with errors_handled(options):
-        regions = region or ["eastus"]
+        regions = region or [DEFAULT_REGION]
         try:
             from migrations_plan.pricing.refresh import check_regions
 

@@ -20,17 +20,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from pydantic import ValidationError  # noqa: E402
+
 from migrations_plan.pricing.catalog import PriceCatalog  # noqa: E402
-from migrations_plan.pricing.model import (  # noqa: E402
-    AppServicePlan,
-    DiskTier,
-    OsType,
-    SqlDbRate,
-    SqlTier,
-    VmSize,
-)
+from migrations_plan.pricing.model import CatalogFormatError, VmSize  # noqa: E402
 from migrations_plan.pricing.reserved import ReservedRates  # noqa: E402
-from migrations_plan.pricing.specs import APP_SERVICE_PLAN_SPECS, DISK_TIER_SPECS  # noqa: E402
+from migrations_plan.pricing.retail_api import RetailPrice  # noqa: E402
+from migrations_plan.pricing.service_prices import app_service_plans, disk_tiers, sql_rates  # noqa: E402
 from migrations_plan.pricing.store import SHIPPED_CATALOG, write_catalog  # noqa: E402
 from migrations_plan.pricing.vm_prices import (  # noqa: E402
     RegionVmPrices,
@@ -102,12 +98,6 @@ SPEC_SOURCES = (
     "and Microsoft's App Service pricing page (Basic, Standard), in migrations_plan/pricing/specs.py",
 )
 
-_SQL_PRODUCTS = {
-    SqlTier.GENERAL_PURPOSE: "General Purpose",
-    SqlTier.BUSINESS_CRITICAL: "Business Critical",
-}
-
-
 class BuildError(Exception):
     """An input file does not look like the one this script was written for."""
 
@@ -158,90 +148,19 @@ def read_reserved(path: Path) -> dict[str, ReservedRates]:
     }
 
 
-def read_disks(path: Path) -> dict[str, tuple[DiskTier, ...]]:
-    found: dict[str, dict[str, dict[str, float]]] = {}
-    known = {spec.name for spec in DISK_TIER_SPECS}
-    for row in _rows(path, {"armRegionName", "meterName", "unitOfMeasure", "type", "retailPrice"}):
-        parts = row["meterName"].split()
-        if len(parts) != 3 or parts[2] != "Disk" or parts[0] not in known or row["type"] != "Consumption":
-            continue
-        if row["unitOfMeasure"] != "1/Month":
-            raise BuildError(
-                f"{path}: {row['meterName']} priced per {row['unitOfMeasure']!r}, expected '1/Month'"
-            )
-        found.setdefault(row["armRegionName"], {}).setdefault(parts[0], {})[parts[1]] = float(
-            row["retailPrice"]
-        )
-    disks = {}
-    for region, by_tier in found.items():
-        disks[region] = tuple(
-            DiskTier(
-                spec.name, spec.kind, spec.size_gib, spec.iops, spec.mbps, prices["LRS"], prices.get("ZRS")
-            )
-            for spec in DISK_TIER_SPECS
-            if (prices := by_tier.get(spec.name)) and "LRS" in prices
-        )
-    return disks
+_API_COLUMNS = {"armRegionName", "productName", "skuName", "meterName", "serviceName", "type", "unitOfMeasure",
+                "retailPrice", "currencyCode"}
 
 
-def read_sql(path: Path) -> dict[str, dict[SqlTier, SqlDbRate]]:
-    rows = list(_rows(path, {"armRegionName", "productName", "skuName", "meterName", "retailPrice"}))
-    result: dict[str, dict[SqlTier, SqlDbRate]] = {}
-    for region in sorted({row["armRegionName"] for row in rows}):
-        for tier, label in _SQL_PRODUCTS.items():
-            compute = f"SQL Database Single/Elastic Pool {label} - Compute Gen5"
-            mine = [r for r in rows if r["armRegionName"] == region and r["meterName"] == "vCore"]
-            per_vcore = {
-                float(r["retailPrice"])
-                for r in mine
-                if r["productName"] == compute and r["skuName"] == "vCore"
-            }
-            if len(per_vcore) != 1:
-                raise BuildError(
-                    f"{path}: {region} {label}: expected one per-vCore price, found {sorted(per_vcore)}"
-                )
-            rate = per_vcore.pop()
-            options = set()
-            for r in mine:
-                if r["productName"] == compute and r["skuName"].endswith(" vCore"):
-                    count = int(r["skuName"].split()[0])
-                    if abs(float(r["retailPrice"]) - count * rate) > 1e-4:
-                        raise BuildError(f"{path}: {region} {r['skuName']} is not {count} x {rate}")
-                    options.add(count)
-            storage = {
-                float(r["retailPrice"])
-                for r in rows
-                if r["armRegionName"] == region and r["meterName"] == f"{label} Data Stored"
-            }
-            if len(storage) != 1:
-                raise BuildError(
-                    f"{path}: {region} {label}: expected one storage price, found {sorted(storage)}"
-                )
-            result.setdefault(region, {})[tier] = SqlDbRate(tier, rate, storage.pop(), tuple(sorted(options)))
-    return result
-
-
-def read_app_service(path: Path) -> dict[str, tuple[AppServicePlan, ...]]:
-    plans: dict[str, list[AppServicePlan]] = {}
-    for row in _rows(
-        path, {"armRegionName", "productName", "skuName", "unitOfMeasure", "type", "retailPrice"}
-    ):
-        name = row["skuName"].replace(" ", "")
-        if (
-            name not in APP_SERVICE_PLAN_SPECS
-            or row["type"] != "Consumption"
-            or row["unitOfMeasure"] != "1 Hour"
-        ):
-            continue
-        os_type = OsType.LINUX if row["productName"].endswith("- Linux") else OsType.WINDOWS
-        vcpus, memory = APP_SERVICE_PLAN_SPECS[name]
-        plans.setdefault(row["armRegionName"], []).append(
-            AppServicePlan(name, os_type, vcpus, memory, float(row["retailPrice"]))
-        )
-    return {
-        region: tuple(sorted(found, key=lambda plan: (plan.os, plan.hourly, plan.name)))
-        for region, found in plans.items()
-    }
+def read_api_rows(path: Path) -> list[RetailPrice]:
+    """A snapshot of raw Retail Prices API rows saved as CSV, as the API's items (empty cells: absent)."""
+    items = []
+    for number, row in enumerate(_rows(path, _API_COLUMNS), start=2):
+        try:
+            items.append(RetailPrice.model_validate({key: value for key, value in row.items() if value != ""}))
+        except ValidationError as e:
+            raise BuildError(f"{path}:{number}: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}") from e
+    return items
 
 
 def build(data_dir: Path) -> tuple[PriceCatalog, dict[str, Any]]:
@@ -269,9 +188,9 @@ def build(data_dir: Path) -> tuple[PriceCatalog, dict[str, Any]]:
         sizes=sizes,
         vm_prices=vm_prices,
         reserved=reserved,
-        disks=read_disks(data_dir / DISKS_FILE),
-        sql_db=read_sql(data_dir / SQL_FILE),
-        app_service=read_app_service(data_dir / APP_SERVICE_FILE),
+        disks=disk_tiers(read_api_rows(data_dir / DISKS_FILE)),
+        sql_db=sql_rates(read_api_rows(data_dir / SQL_FILE)),
+        app_service=app_service_plans(read_api_rows(data_dir / APP_SERVICE_FILE)),
     )
     stats = {
         "regions": len(regions),
@@ -292,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         catalog, stats = build(args.data_dir)
-    except (BuildError, OSError, KeyError, ValueError) as e:
+    except (BuildError, CatalogFormatError, OSError, KeyError, ValueError) as e:
         sys.stderr.write(f"build_catalog: {e}\n")
         return 2
     write_catalog(catalog, args.out)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from inventory.records import Criticality, Environment
 from migrations_plan.assessment.model import AssessmentError
 from migrations_plan.assessment.rules import RuleSet, default_rules
-from migrations_plan.pricing.model import PricingOption
+from migrations_plan.pricing.model import DEFAULT_REGION, PricingOption
 
 # General purpose, memory and compute optimised v5 (and Fsv2) sizes with premium storage: what a migration
 # engineer picks by default. Names are series as in the size name: Standard_D4s_v5 -> "Dsv5".
@@ -36,12 +36,12 @@ def option_key(option: PricingOption, ahb: bool) -> str:
 class AssessSettings:
     """Settings of one assessment run. `as_of` dates the OS support status (pure code reads no clock).
 
-    The default region is eastus2: the shipped catalog prices VMs in 44 regions but disks, Azure SQL and
-    App Service only in centralus, eastus2 and westus2.
+    The default region is DEFAULT_REGION (eastus2): the shipped catalog prices VMs in 44 regions but disks,
+    Azure SQL and App Service only in centralus, eastus2 and westus2 (`catalog refresh` adds others).
     """
 
     as_of: dt.date
-    region: str = "eastus2"
+    region: str = DEFAULT_REGION
     pricing: PricingOption = PricingOption.PAYG
     ahb: bool = False
     percentile: int = 95

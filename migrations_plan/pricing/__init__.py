@@ -5,6 +5,7 @@ Pure code: no Prefect, no database, no Azure SDK. Only `refresh` talks to the ne
 
 from migrations_plan.pricing.catalog import PriceCatalog
 from migrations_plan.pricing.model import (
+    DEFAULT_REGION,
     HOURS_PER_MONTH,
     AppServicePlan,
     CatalogFormatError,
@@ -23,6 +24,7 @@ from migrations_plan.pricing.model import (
 from migrations_plan.pricing.store import load_catalog, write_catalog
 
 __all__ = [
+    "DEFAULT_REGION",
     "HOURS_PER_MONTH",
     "AppServicePlan",
     "CatalogFormatError",

@@ -13,6 +13,9 @@ from inventory.errors import LumenError, NotFoundError
 # Azure's retail calculator and the Azure Migrate business case both turn hourly prices into monthly ones
 # with 730 hours (8,760 / 12).
 HOURS_PER_MONTH = 730
+# Where assessments size and price, and what `catalog refresh` fetches, unless told otherwise: the shipped
+# catalog prices VMs in 44 regions but disks, Azure SQL and App Service only in centralus, eastus2 and westus2.
+DEFAULT_REGION = "eastus2"
 HOURS_PER_YEAR = 8760
 
 

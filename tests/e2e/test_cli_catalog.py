@@ -18,6 +18,11 @@ def test_catalog_show_names_the_shipped_catalog_and_its_date(tmp_path: Path) -> 
     shown = json.loads(result.stdout)
     assert shown["as_of"] == "2026-08-15" and shown["path"].endswith("catalog.json.gz")
     assert shown["regions"] == 44 and shown["vm_sizes"] == 1226
+    assert shown["service_regions"] == dict.fromkeys(("managed_disks", "sql_database", "app_service"),
+                                                     ["centralus", "eastus2", "westus2"])
+    text = run_cli("catalog", "show", cwd=tmp_path)
+    assert "SQL Database priced in: centralus, eastus2, westus2" in text.stdout
+    assert "catalog refresh --region REGION" in text.stdout
 
 
 def test_refresh_without_network_fails_clearly_and_keeps_the_catalog(tmp_path: Path, prefect_server: str) -> None:

@@ -40,26 +40,28 @@ eastus2,Standard_D4s_v5,0.192
 eastus2,Standard_D8as_v5,0.712
 swedensouth,Standard_D4s_v5,0.265
 """
-DISKS = """armRegionName,meterName,unitOfMeasure,type,retailPrice
-eastus2,P10 LRS Disk,1/Month,Consumption,17.92
-eastus2,P10 ZRS Disk,1/Month,Consumption,26.88
-eastus2,S4 LRS Disk,1/Month,Consumption,1.536
-eastus2,P10 Disk Mount,1/Month,Consumption,0.5
+API_COLUMNS = "armRegionName,skuName,productName,meterName,serviceName,type,unitOfMeasure,retailPrice,currencyCode"
+DISKS = f"""{API_COLUMNS}
+eastus2,P10 LRS,Premium SSD Managed Disks,P10 LRS Disk,Storage,Consumption,1/Month,17.92,USD
+eastus2,P10 ZRS,Premium SSD Managed Disks,P10 ZRS Disk,Storage,Consumption,1/Month,26.88,USD
+eastus2,S4 LRS,Standard HDD Managed Disks,S4 LRS Disk,Storage,Consumption,1/Month,1.536,USD
+eastus2,P10 LRS,Premium SSD Managed Disks,P10 Disk Mount,Storage,Consumption,1/Month,0.5,USD
 """
 GP, BC = (f"SQL Database Single/Elastic Pool {tier}" for tier in ("General Purpose", "Business Critical"))
-SQL = f"""armRegionName,skuName,productName,meterName,retailPrice
-eastus2,vCore,{GP} - Compute Gen5,vCore,0.152217
-eastus2,4 vCore,{GP} - Compute Gen5,vCore,0.608868
-eastus2,4 vCore Zone Redundancy,{GP} - Compute Gen5,Zone Redundancy vCore,0.9
-eastus2,General Purpose,{GP} - Storage,General Purpose Data Stored,0.115
-eastus2,vCore,{BC} - Compute Gen5,vCore,0.304435
-eastus2,4 vCore,{BC} - Compute Gen5,vCore,1.21774
-eastus2,Business Critical,{BC} - Storage,Business Critical Data Stored,0.25
+SQL_TAIL = "SQL Database,Consumption,1 Hour"
+SQL = f"""{API_COLUMNS}
+eastus2,vCore,{GP} - Compute Gen5,vCore,{SQL_TAIL},0.152217,USD
+eastus2,4 vCore,{GP} - Compute Gen5,vCore,{SQL_TAIL},0.608868,USD
+eastus2,4 vCore Zone Redundancy,{GP} - Compute Gen5,Zone Redundancy vCore,{SQL_TAIL},0.9,USD
+eastus2,General Purpose,{GP} - Storage,General Purpose Data Stored,SQL Database,Consumption,1 GB/Month,0.115,USD
+eastus2,vCore,{BC} - Compute Gen5,vCore,{SQL_TAIL},0.304435,USD
+eastus2,4 vCore,{BC} - Compute Gen5,vCore,{SQL_TAIL},1.21774,USD
+eastus2,Business Critical,{BC} - Storage,Business Critical Data Stored,SQL Database,Consumption,1 GB/Month,0.25,USD
 """
-APP_SERVICE = """armRegionName,productName,skuName,unitOfMeasure,type,retailPrice
-eastus2,Azure App Service Premium v3 Plan,P1 v3,1 Hour,Consumption,0.315
-eastus2,Azure App Service Premium v3 Plan - Linux,P1 v3,1 Hour,Consumption,0.155
-eastus2,Azure App Service Standard Plan - Linux,S1,1 Hour,Consumption,0.095
+APP_SERVICE = f"""{API_COLUMNS}
+eastus2,P1 v3,Azure App Service Premium v3 Plan,P1 v3 App,Azure App Service,Consumption,1 Hour,0.315,USD
+eastus2,P1 v3,Azure App Service Premium v3 Plan - Linux,P1 v3 App,Azure App Service,Consumption,1 Hour,0.155,USD
+eastus2,S1,Azure App Service Standard Plan - Linux,S1 App,Azure App Service,Consumption,1 Hour,0.095,USD
 """
 RESERVED = {
     "currencies": {
