@@ -1,7 +1,8 @@
 """Bulk writes through the database driver: one statement compiled once, executed for many rows.
 
 The ORM (and even Core's per-row parameter handling) costs tens of seconds on 100,000 rows; the driver's
-executemany costs seconds. Every bulk writer of the project (imports, assessments, plans) goes through here.
+executemany costs seconds. On PostgreSQL (psycopg), plain inserts go through COPY instead, several times faster
+again. Every bulk writer of the project (imports, assessments, plans) goes through here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import JSON, Insert, Table, Update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 
@@ -52,9 +54,13 @@ class BulkStatement:
         self._keys = every_key
         index = {key: position for position, key in enumerate(every_key)}
         self._order = [index[name] for name in names] if compiled.positional else None
+        self._copy = _copy_statement(statement, table, every_key, dialect)
 
     def run(self, rows: Iterable[Sequence[Any]]) -> None:
         """Execute the statement once per row (each row: values in `keys` order)."""
+        if self._copy is not None:
+            self._run_copy(rows, self._copy)
+            return
         params: list[Any] = []
         processors, constants, order, keys = self._processors, self._constants, self._order, self._keys
         for row in rows:
@@ -65,6 +71,38 @@ class BulkStatement:
                           else dict(zip(keys, values, strict=True)))
         if params:
             self._connection.exec_driver_sql(self._sql, params)
+
+
+    def _run_copy(self, rows: Iterable[Sequence[Any]], sql: str) -> None:
+        """COPY ... FROM STDIN on the session's own connection (so inside its transaction): the rows in
+        `keys` order, then the constants, as the COPY statement lists the columns."""
+        processors, constants = self._processors, self._constants
+        dialect = self._connection.dialect
+        cursor = self._connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    values = [*row, *constants]
+                    for position, process in processors:
+                        values[position] = process(values[position])
+                    copy.write_row(values)
+        except dialect.loaded_dbapi.Error as e:
+            # As SQLAlchemy raises them for its own statements (IntegrityError for a duplicate key...).
+            raise DBAPIError.instance(sql, None, e, dialect.loaded_dbapi.Error, dialect=dialect) from e
+        finally:
+            cursor.close()
+
+
+def _copy_statement(statement: Insert | Update, table: Table, keys: Sequence[str], dialect: Dialect) -> str | None:
+    """`COPY table (columns) FROM STDIN` when the statement is a plain INSERT of `keys` on PostgreSQL through
+    psycopg 3 (which has COPY); None otherwise (then executemany runs the statement)."""
+    if not isinstance(statement, Insert) or dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return None
+    if statement._returning or statement._post_values_clause is not None:  # noqa: SLF001 - no public accessor
+        return None
+    preparer = dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(table.c[key].name) for key in keys)
+    return f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
 
 
 def _bind_processor(table: Table, key: str, dialect: Dialect) -> Callable[[Any], Any] | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from inventory.bulk import BulkStatement
@@ -12,7 +15,7 @@ from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
 from inventory.records import CostLines, DependencyRecord, Disk, SystemRecord
 from inventory.store import apply_import, estate_status, record_digest
-from inventory.tables import Dependency, ImportRun, System
+from inventory.tables import CostAssumption, Dependency, ImportRun, System, table_of, utcnow
 
 pytestmark = pytest.mark.integration
 
@@ -186,3 +189,45 @@ def test_a_file_larger_than_a_write_chunk_imports_and_reimports_in_place(db_url:
 def test_bulk_statement_refuses_keys_that_do_not_match_its_parameters(db_url: str) -> None:
     with session_scope(db_url) as session, pytest.raises(ValueError, match="do not match the row keys"):
         BulkStatement(session, insert(System.metadata.tables["dependency"]), ("source", "port"))
+
+
+AWKWARD = ("tab\there", "new\nline", "back\\slash", "\\N", "quote \" and ' and ,", "ünïcødé €", "", " ")
+TAGS = {f"tag-{i}": text for i, text in enumerate(AWKWARD) if text.strip()}  # the importer drops blank tags
+
+
+def test_bulk_inserts_keep_every_value_exactly(db_url: str) -> None:
+    """Plain inserts run as COPY on PostgreSQL and as executemany on SQLite: both store text with tabs,
+    newlines, backslashes and COPY's own null marker, JSON, NULLs, floats and datetimes as given."""
+    record = server("edge-01", application="back\\slash\tapp", business_unit="\\N",
+                    tags=TAGS, costs=CostLines(hardware=0.1 + 0.2))
+    load(db_url, ParsedInventory.of("canonical-csv", systems=(record,)))
+    with Session(get_engine(db_url)) as session:
+        row = session.scalars(select(System)).one()
+    assert (row.application, row.business_unit) == ("back\\slash\tapp", "\\N")
+    assert row.tags == TAGS
+    assert row.cost_hardware == 0.1 + 0.2 and row.cost_licences is None and row.removed_at is None
+
+    when = utcnow()
+    rows = [(f"key-{i}", text, float(i) / 3, text, when) for i, text in enumerate(AWKWARD)]
+    with session_scope(db_url) as session:
+        statement = BulkStatement(session, insert(table_of(CostAssumption)),
+                                  ("key", "unit", "value", "source", "updated_at"))
+        assert (statement._copy is not None) == db_url.startswith("postgresql"), "COPY exactly on PostgreSQL"
+        statement.run(rows)
+    with Session(get_engine(db_url)) as session:
+        stored = [(r.key, r.unit, r.value, r.source, r.updated_at) for r in
+                  session.scalars(select(CostAssumption).order_by(CostAssumption.id))]
+    assert [(k, u, v, s) for k, u, v, s, _ in stored] == [(k, u, v, s) for k, u, v, s, _ in rows]
+    # SQLite hands back the UTC time without its zone; PostgreSQL the same instant in the session's zone.
+    assert all((stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)) == when for *_, stamp in stored)
+
+
+def test_a_failing_bulk_insert_leaves_nothing_behind(db_url: str) -> None:
+    when = utcnow()
+    with pytest.raises(IntegrityError), session_scope(db_url) as session:
+        statement = BulkStatement(session, insert(table_of(CostAssumption)),
+                                  ("key", "unit", "value", "source", "updated_at"))
+        statement.run([("kept?", "USD", 1.0, "s", when), ("twice", "USD", 2.0, "s", when),
+                       ("twice", "USD", 3.0, "s", when)])
+    with Session(get_engine(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(CostAssumption)) == 0
