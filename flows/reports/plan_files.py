@@ -8,12 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from flows.reports.xlsx import XlsxColumn, XlsxSheet, write_xlsx
 from inventory.cells import escape_formula
 from inventory.tables import Assessment, PlanExclusion, System, TargetMapping, Wave, WaveMember
 
@@ -71,35 +69,17 @@ def write_plan_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
 
 
 def write_plan_xlsx(rows: Sequence[dict[str, Any]], waves: Sequence[dict[str, Any]], path: Path) -> Path:
-    """Two sheets: Waves (one row per wave) and Plan (one row per system); numbers stay numbers, text stays the
-    exact text (a name starting with "=" is a text cell, not a formula)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Waves"
+    """Two sheets: Waves (one row per wave) and Plan (one row per system); numbers stay numbers, dates are date
+    cells, text stays the exact text (a name starting with "=" is a text cell, not a formula)."""
     wave_columns = ("number", "name", "date", "status", "frozen", "systems", "storage_tb")
-    _table(sheet, wave_columns, [[wave[c] if c != "date" else dt.date.fromisoformat(wave[c]) for c in wave_columns]
-                                 for wave in waves])
-    plan = book.create_sheet("Plan")
-    _table(plan, COLUMNS, [[row[c] for c in COLUMNS] for row in rows])
-    for cell in plan[get_column_letter(COLUMNS.index("usd_per_month") + 1)][1:]:
-        cell.number_format = _USD
-    book.save(path)
-    return path
+    return write_xlsx([
+        XlsxSheet("Waves", _columns(wave_columns),
+                  [[wave[c] if c != "date" else dt.date.fromisoformat(wave[c]) for c in wave_columns]
+                   for wave in waves]),
+        XlsxSheet("Plan", _columns(COLUMNS), ([row[c] for c in COLUMNS] for row in rows)),
+    ], path)
 
 
-def _table(sheet: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # the exact text, never a formula (openpyxl reads "=..." as one)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(column) + 4))
-        if column == "date":
-            for cell in sheet[get_column_letter(index)][1:]:
-                cell.number_format = "yyyy-mm-dd"
+def _columns(names: Sequence[str]) -> tuple[XlsxColumn, ...]:
+    formats = {"date": "yyyy-mm-dd", "usd_per_month": _USD}
+    return tuple(XlsxColumn(name, formats.get(name), max(10, min(40, len(name) + 4))) for name in names)

@@ -91,10 +91,14 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_headers(report: SavingsRepor
     path = write_savings_xlsx(report, tmp_path / "savings.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == ["Summary", "Monthly", "By wave", "By business unit", "By strategy", "Scenarios",
-                               "Planned vs realised", "Assumptions", "Systems"]
+                               "Planned vs realised", "Assumptions", "Systems", "Notes"]
     for sheet in book.worksheets:
-        assert sheet.freeze_panes == ("C2" if sheet.title == "Systems" else "B2"), sheet.title
+        expected = {"Systems": "C2", "Notes": "A2"}.get(sheet.title, "B2")
+        assert sheet.freeze_panes == expected, sheet.title
         assert all(cell.font.bold for cell in sheet[1]), sheet.title
+    notes = dict(book["Notes"].iter_rows(min_row=2, values_only=True))
+    assert "'Lines from defaults' names those computed from the assumptions" in notes["Systems"]
+    assert notes["Scenarios"].startswith("Planned basis.")
 
     monthly = book["Monthly"]
     assert [c.value for c in monthly[1]] == ["Month", "Legacy avoided", "Azure added", "One-time", "Net",
