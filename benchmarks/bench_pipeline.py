@@ -68,6 +68,12 @@ def main() -> None:
             results.append(measure("`report savings --months 36 --format json --format csv`, running server",
                                    cli("report", "savings", "--months", "36", "--format", "json", "--format", "csv",
                                        "--out", str(work / "reports")), cwd=work, env=server_env))
+            results.append(measure("`report savings --months 36` (default formats: xlsx, html), running server",
+                                   cli("report", "savings", "--months", "36", "--out", str(work / "reports")),
+                                   cwd=work, env=server_env))
+            results.append(measure("`plan --out plan.xlsx --out plan.csv`, running server",
+                                   cli("plan", "--out", str(work / "plan.xlsx"), "--out", str(work / "plan.csv")),
+                                   cwd=work, env=server_env))
     print(f"\nPipeline benchmark, {args.systems:,} systems ({machine()})\n")
     print("| step | wall | peak RSS |\n|---|---:|---:|")
     for result in results:
