@@ -25,7 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 MAX_ROWS = 1_048_576
-_EPOCH = dt.datetime(1899, 12, 30)
+_EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC).replace(tzinfo=None)  # spreadsheets hold wall-clock times
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -193,7 +193,7 @@ def _write_sheet(sheet: XlsxSheet, styles: _Styles, archive: zipfile.ZipFile, pa
                 raise ValueError(f"sheet {sheet.name!r} has more than {MAX_ROWS:,} rows, the XLSX limit")
             if len(values) != width:
                 raise ValueError(f"sheet {sheet.name!r} row {number} has {len(values)} values for {width} columns")
-            cells = "".join([w.cell(v, number) for w, v in zip(writers, values) if v is not None])
+            cells = "".join([w.cell(v, number) for w, v in zip(writers, values, strict=True) if v is not None])
             chunk.append(f'<row r="{number}">{cells}</row>')
             if len(chunk) >= _ROWS_PER_WRITE:
                 body.write("".join(chunk).encode())
@@ -217,7 +217,8 @@ def _check_names(sheets: Sequence[XlsxSheet]) -> None:
     seen: set[str] = set()
     for sheet in sheets:
         if not 1 <= len(sheet.name) <= 31 or _SHEET_NAME_FORBIDDEN.search(sheet.name):
-            raise ValueError(f"not a sheet name Excel accepts: {sheet.name!r} (1-31 characters, none of [ ] : * ? / \\)")
+            raise ValueError(f"not a sheet name Excel accepts: {sheet.name!r} "
+                             "(1-31 characters, none of [ ] : * ? / \\)")
         if sheet.name.lower() in seen:
             raise ValueError(f"two sheets are called {sheet.name!r}")
         seen.add(sheet.name.lower())
