@@ -8,7 +8,8 @@ openpyxl stays the reader the tests check these files with.
 The package holds the parts of an Office Open XML workbook (ECMA-376 SpreadsheetML) that Excel, LibreOffice
 and openpyxl need: content types, relationships, the workbook, one worksheet per sheet and the styles. Text is
 written as inline strings, so a value starting with "=" is always text, never a formula. Characters XML cannot
-carry (control characters other than tab, newline and carriage return) are replaced by U+FFFD.
+carry (control characters other than tab, newline and carriage return) are replaced by U+FFFD, and text longer
+than a cell holds (32,767 characters) is cut, saying so.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 MAX_ROWS = 1_048_576
+MAX_TEXT = 32_767  # characters in one cell
+_TRUNCATED = " [truncated]"
 _EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC).replace(tzinfo=None)  # spreadsheets hold wall-clock times
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -113,6 +116,8 @@ def column_letter(index: int) -> str:
 
 
 def _text(value: str) -> str:
+    if len(value) > MAX_TEXT:  # Excel refuses a file with a longer cell
+        value = value[:MAX_TEXT - len(_TRUNCATED)] + _TRUNCATED
     return escape(_ILLEGAL.sub("\ufffd", value))
 
 
@@ -138,6 +143,8 @@ class _CellWriter:
     def cell(self, value: object, row: int) -> str:
         ref = f"{self.letter}{row}"
         if isinstance(value, Styled):
+            if value.value is None:
+                return ""
             return _CellWriter(self.letter, value.number_format, self.styles).cell(value.value, row)
         kind = type(value)
         if kind is float or kind is int:

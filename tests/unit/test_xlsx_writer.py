@@ -53,11 +53,14 @@ def test_text_is_exact_and_never_a_formula(tmp_path: Path) -> None:
 
 
 def test_characters_xml_cannot_carry_are_replaced_not_fatal(tmp_path: Path) -> None:
-    path = write_xlsx([XlsxSheet("S", (XlsxColumn("v"),), [["bell\x07 and nul\x00"], [float("nan")]])],
-                      tmp_path / "c.xlsx")
+    rows = [["bell\x07 and nul\x00"], [float("nan")], ["x" * 40_000], [Styled(None, "0")]]
+    path = write_xlsx([XlsxSheet("S", (XlsxColumn("v"),), rows)], tmp_path / "c.xlsx")
     sheet = load_workbook(path)["S"]
     assert sheet["A2"].value == "bell\ufffd and nul\ufffd"
     assert sheet["A3"].value == "nan", "a value that is not a number is shown, as text"
+    long = sheet["A4"].value
+    assert len(long) == 32_767 and long.endswith(" [truncated]"), "no cell beyond what Excel opens"
+    assert sheet["A5"].value is None, "an empty cell with a format is empty"
 
 
 def test_cells_of_their_own_format_in_a_mixed_column(tmp_path: Path) -> None:
