@@ -102,12 +102,12 @@ def collect_vm_prices(items: Iterable[RetailPrice], *, region: str, sizes: Colle
             continue
         windows = "Windows" in item.product_name
         if item.price_type == "Consumption":
-            _keep_latest(
+            keep_latest(
                 payg, (item.arm_sku_name, "windows" if windows else "linux"), item, item.retail_price
             )
         elif item.price_type == "Reservation" and not windows and item.reservation_term in _TERMS:
             option = _TERMS[item.reservation_term]
-            _keep_latest(terms, (item.arm_sku_name, option), item, item.retail_price / option.term_hours)
+            keep_latest(terms, (item.arm_sku_name, option), item, item.retail_price / option.term_hours)
     feed = VmFeed()
     for (size, os_name), (_, price) in payg.items():
         (feed.windows if os_name == "windows" else feed.linux)[size] = price
@@ -118,9 +118,10 @@ def collect_vm_prices(items: Iterable[RetailPrice], *, region: str, sizes: Colle
     return feed
 
 
-def _keep_latest(
+def keep_latest(
     found: dict[_Key, tuple[datetime | None, float]], key: _Key, item: RetailPrice, price: float
 ) -> None:
+    """Record `price` under `key` unless a meter that took effect later is already there."""
     when = item.effective_start_date
     previous = found.get(key)
     if previous is None or (when is not None and (previous[0] is None or when > previous[0])):

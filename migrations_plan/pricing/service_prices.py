@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from migrations_plan.pricing.model import AppServicePlan, CatalogFormatError, DiskTier, OsType, SqlDbRate, SqlTier
-from migrations_plan.pricing.retail_api import RetailPrice
+from migrations_plan.pricing.retail_api import RetailPrice, keep_latest
 from migrations_plan.pricing.specs import APP_SERVICE_PLAN_SPECS, DISK_TIER_SPECS
 
 DISK_PRODUCTS: tuple[str, ...] = ("Premium SSD Managed Disks", "Standard SSD Managed Disks",
@@ -40,10 +40,8 @@ def latest_prices(items: Iterable[RetailPrice], *, unit: str | None = None) -> P
         if (item.price_type != "Consumption" or item.currency_code != "USD" or item.tier_minimum_units != 0
                 or (unit is not None and item.unit_of_measure != unit)):
             continue
-        key = (item.arm_region_name, item.product_name, item.sku_name, item.meter_name)
-        when, previous = item.effective_start_date, found.get(key)
-        if previous is None or (when is not None and (previous[0] is None or when > previous[0])):
-            found[key] = (when, item.retail_price)
+        keep_latest(found, (item.arm_region_name, item.product_name, item.sku_name, item.meter_name), item,
+                    item.retail_price)
     return {key: price for key, (_, price) in found.items()}
 
 
@@ -52,7 +50,8 @@ def disk_tiers(items: Iterable[RetailPrice]) -> dict[str, tuple[DiskTier, ...]]:
     ZRS price when sold. Items priced other than per month are refused: they would be read as monthly."""
     items = list(items)
     for item in items:
-        if _disk_meter(item) is not None and item.price_type == "Consumption" and item.unit_of_measure != "1/Month":
+        if (item.product_name in DISK_PRODUCTS and _disk_meter_name(item.meter_name) is not None
+                and item.price_type == "Consumption" and item.unit_of_measure != "1/Month"):
             raise CatalogFormatError(f"{item.meter_name} in {item.arm_region_name} is priced per "
                                      f"{item.unit_of_measure!r}, expected '1/Month'")
     by_region: dict[str, dict[str, dict[str, float]]] = {}
@@ -69,10 +68,6 @@ def disk_tiers(items: Iterable[RetailPrice]) -> dict[str, tuple[DiskTier, ...]]:
         )
         for region, by_tier in sorted(by_region.items())
     }
-
-
-def _disk_meter(item: RetailPrice) -> tuple[str, str] | None:
-    return _disk_meter_name(item.meter_name) if item.product_name in DISK_PRODUCTS else None
 
 
 def _disk_meter_name(meter: str) -> tuple[str, str] | None:
