@@ -7,7 +7,7 @@ again. Every bulk writer of the project (imports, assessments, plans) goes throu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import orjson
@@ -58,33 +58,33 @@ class BulkStatement:
 
     def run(self, rows: Iterable[Sequence[Any]]) -> None:
         """Execute the statement once per row (each row: values in `keys` order)."""
+        prepared = self._prepared(rows)
         if self._copy is not None:
-            self._run_copy(rows, self._copy)
+            self._run_copy(prepared, self._copy)
             return
-        params: list[Any] = []
-        processors, constants, order, keys = self._processors, self._constants, self._order, self._keys
+        order, keys = self._order, self._keys
+        params = [tuple([values[position] for position in order]) if order is not None
+                  else dict(zip(keys, values, strict=True)) for values in prepared]
+        if params:
+            self._connection.exec_driver_sql(self._sql, params)
+
+    def _prepared(self, rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+        """Each row's values followed by the constants, in `keys` order, through the columns' bind processors."""
+        processors, constants = self._processors, self._constants
         for row in rows:
             values = [*row, *constants]
             for position, process in processors:
                 values[position] = process(values[position])
-            params.append(tuple([values[position] for position in order]) if order is not None
-                          else dict(zip(keys, values, strict=True)))
-        if params:
-            self._connection.exec_driver_sql(self._sql, params)
+            yield values
 
-
-    def _run_copy(self, rows: Iterable[Sequence[Any]], sql: str) -> None:
-        """COPY ... FROM STDIN on the session's own connection (so inside its transaction): the rows in
-        `keys` order, then the constants, as the COPY statement lists the columns."""
-        processors, constants = self._processors, self._constants
+    def _run_copy(self, prepared: Iterable[list[Any]], sql: str) -> None:
+        """COPY ... FROM STDIN on the session's own connection (so inside its transaction), the columns listed in
+        `keys` order as the prepared values are."""
         dialect = self._connection.dialect
         cursor = self._connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy(sql) as copy:
-                for row in rows:
-                    values = [*row, *constants]
-                    for position, process in processors:
-                        values[position] = process(values[position])
+                for values in prepared:
                     copy.write_row(values)
         except dialect.loaded_dbapi.Error as e:
             # As SQLAlchemy raises them for its own statements (IntegrityError for a duplicate key...).
