@@ -1,8 +1,9 @@
 """A small streaming XLSX writer: typed cells, number formats, a bold header row, frozen panes, column widths.
 
-Every workbook the project writes (the savings report, the wave plan) goes through here. openpyxl, even in its
-write-only mode, spends 16-20 s on a 100,000-row sheet of 23 columns (it builds a cell object and looks its
-style up for each of 2.3 million cells); this writes the same sheet's XML directly, in about a tenth of that.
+Every report workbook (the savings report, the wave plan) goes through here; the sample generator's
+RVTools-shaped workbook is still written with openpyxl. openpyxl, even in its write-only mode, spends 16-20 s on
+a 100,000-row sheet of 23 columns (it builds a cell object and looks its style up for each of 2.3 million
+cells); this writes the same sheet's XML directly, in about a tenth of that.
 openpyxl stays the reader the tests check these files with.
 
 The package holds the parts of an Office Open XML workbook (ECMA-376 SpreadsheetML) that Excel, LibreOffice
