@@ -19,20 +19,23 @@ STAGE = """
 import json, os, sys, time
 stage = sys.argv[1]
 if stage == "assess":
-    from flows.assess_flow import AssessParameters, assess_estate, store_assessment
+    from flows.parameters import AssessParameters
+    from flows.assess_flow import assess_estate, store_assessment
     t0 = time.perf_counter()
     result, settings = assess_estate.fn(AssessParameters())
     t1 = time.perf_counter()
     store_assessment.fn(result, settings)
 elif stage == "plan":
-    from flows.plan_flow import PlanParameters, compute_plan, store_plan
+    from flows.parameters import PlanParameters
+    from flows.plan_flow import compute_plan, store_plan
     t0 = time.perf_counter()
     computed = compute_plan.fn(PlanParameters())
     t1 = time.perf_counter()
     store_plan.fn(computed)
 else:
     import datetime as dt
-    from flows.report_flow import ReportParameters, load_inputs, project_savings, write_files
+    from flows.parameters import ReportParameters
+    from flows.report_flow import load_inputs, project_savings, write_files
     params = ReportParameters(months=36, formats=["json", "csv"], out_dir=sys.argv[2])
     t0 = time.perf_counter()
     systems, assumptions, _context = load_inputs.fn(params)

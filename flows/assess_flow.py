@@ -8,29 +8,15 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
-from pydantic import BaseModel, Field
 
 from flows import assessment_store as store
 from flows.handoff import whole
+from flows.parameters import AssessParameters
 from flows.progress import report
 from inventory.db import session_scope
 from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
-from migrations_plan.pricing import DEFAULT_REGION, PricingOption, load_catalog
+from migrations_plan.pricing import load_catalog
 from migrations_plan.strategy_types import Strategy
-
-
-class AssessParameters(BaseModel):
-    """What the Prefect UI form and the CLI offer for an assessment run."""
-
-    region: str = Field(default=DEFAULT_REGION, description="Azure region to size and price in.")
-    pricing: PricingOption = Field(default=PricingOption.PAYG, description="payg, ri1y or ri3y.")
-    ahb: bool = Field(default=False, description="Apply Azure Hybrid Benefit to Windows Server and SQL Server.")
-    rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")
-    percentile: int = Field(default=95, ge=1, le=100, description="Utilisation percentile used for sizing.")
-    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, description="Headroom multiplier on utilisation.")
-    overrides: dict[str, Strategy] = Field(default_factory=dict,
-                                           description="Engineer overrides to record first: system name -> strategy.")
-    override_reason: str = Field(default="", description="Why the overrides are right (required with overrides).")
 
 
 @task(name="record-overrides", cache_policy=NONE)

@@ -11,25 +11,77 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from inventory.db import DB_URL_ENV, redact_url, resolve_db_url
+from inventory.db_url import DB_URL_ENV, redact_url, resolve_db_url
 from inventory.errors import BadInputError, BadSettingsError, LumenError
 from migrations_plan.pricing.model import DEFAULT_REGION
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
+# The global options, and whether each takes a value. People type them after the command too
+# (`lumen-migrate status --json`): they are moved in front of it before parsing.
+GLOBAL_OPTIONS = {"--db": True, "--json": False, "--debug": False, "--log-file": True}
+GLOBAL_EPILOG = "Global options (--db, --json, --debug, --log-file) go before or after the command."
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`args` with every global option (and its value) moved to the front; nothing after `--` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    position = 0
+    while position < len(args):
+        token = args[position]
+        if token == "--":
+            rest += args[position:]
+            break
+        name = token.split("=", 1)[0]
+        takes_value = GLOBAL_OPTIONS.get(name)
+        if takes_value is None:
+            rest.append(token)
+        elif takes_value and "=" not in token and position + 1 < len(args):
+            front += [token, args[position + 1]]
+            position += 1
+        else:
+            front.append(token)
+        position += 1
+    return front + rest
+
+
+class GlobalOptionsAnywhere(TyperGroup):
+    """The root command group: global options are accepted after a (sub)command, and every command says so."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        _add_epilog(command)
+        return command
+
+
+def _add_epilog(command: Any) -> None:
+    if command is not None and not command.epilog:
+        command.epilog = GLOBAL_EPILOG
+        for sub in getattr(command, "commands", {}).values():
+            _add_epilog(sub)
+
+
 app = typer.Typer(
     name="lumen-migrate",
+    cls=GlobalOptionsAnywhere,
     help="Migration factory: import a legacy estate, assess it, plan waves to Azure, project the savings.",
+    epilog=GLOBAL_EPILOG,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -97,6 +149,10 @@ def errors_handled(options: Options) -> Iterator[None]:
             sys.stdout.write(json.dumps({"ok": False, "error": "bad input", "problems": problems}) + "\n")
             raise typer.Exit(EXIT_BAD_INPUT) from e
         err = Console(stderr=True, highlight=False)
+        if len(problems) == 1:
+            err.print("[bold red]error:[/] ", markup=True, end="")
+            err.print(f"{problems[0]} (nothing was written)", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from e
         err.print(f"[bold red]error:[/] rejected, nothing was written ({len(problems)} problem(s)):", markup=True)
         for line in str(e).splitlines():
             err.print(f"  {line}", markup=False, soft_wrap=True)
@@ -105,6 +161,10 @@ def errors_handled(options: Options) -> Iterator[None]:
         if options.debug:
             traceback.print_exc()
         fail(options, str(e), code=EXIT_BAD_INPUT)
+    except ValidationError as e:
+        if options.debug:
+            traceback.print_exc()
+        fail(options, "; ".join(_option_problem(error) for error in e.errors()), code=EXIT_BAD_INPUT)
     except LumenError as e:
         if options.debug:
             traceback.print_exc()
@@ -116,6 +176,18 @@ def errors_handled(options: Options) -> Iterator[None]:
             traceback.print_exc()
         fail(options, f"{type(e).__name__}: {e}", code=EXIT_FAILED,
              hint=f"rerun with --debug for the traceback; Prefect's log is {options.log_file}")
+
+
+# Parameter fields whose command-line option has another name.
+_OPTION_OF_FIELD = {"formats": "--format", "out_dir": "--out", "pins": "--pin", "folder": "--dir"}
+
+
+def _option_problem(error: Any) -> str:
+    """A parameter model's complaint, named as the command-line option."""
+    location = [str(part) for part in error.get("loc", ())]
+    option = _OPTION_OF_FIELD.get(location[0], "--" + location[0].replace("_", "-")) if location else "option"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{option}: {message}"
 
 
 @contextmanager
@@ -135,21 +207,35 @@ def progress_display(options: Options) -> Iterator[Callable[[str, int, int], Non
 
 
 def run_flow(options: Options, flow_fn: Callable[..., Any], /, **params: Any) -> Any:
-    """Run a Prefect flow with a progress display. Prefect must have been prepared (see `prefect_flows`)."""
+    """Run a Prefect flow with a progress display. Prefect must have been prepared (see `start_work`)."""
     from flows.progress import listening
 
     with progress_display(options) as listener, listening(listener):
         return flow_fn(**params)
 
 
-def prefect_flows(options: Options) -> Any:
-    """Prepare Prefect (quiet, logs to a file) and import the flows module: only work commands pay for this."""
-    from flows.prefect_env import prepare_prefect
+def start_work(options: Options, *, database: bool = True) -> None:
+    """Everything a work command needs before its flow runs, cheapest and likeliest to fail first.
 
+    Options were checked by the caller; here the database must open at a schema this version knows (bad settings,
+    exit 2), then Prefect is prepared (quiet, logs to a file) and its API made to answer: a running server named by
+    PREFECT_API_URL, or the temporary one, started once, behind a spinner.
+    """
+    from flows.prefect_env import prepare_prefect, start_prefect
+    from inventory.db import DatabaseError, get_engine
+
+    if database:
+        try:
+            get_engine(options.db_url)
+        except DatabaseError as e:
+            raise BadSettingsError(str(e)) from e
     prepare_prefect(options.log_file)
-    import flows.import_flow as import_flow
+    status_console = Console(stderr=True, highlight=False)
 
-    return import_flow
+    def waiting(message: str) -> Any:
+        return nullcontext() if options.json else status_console.status(message, spinner="dots")
+
+    start_prefect(waiting=waiting)
 
 
 def emit(options: Options, payload: dict[str, Any], render: Callable[[Console], None]) -> None:
@@ -176,11 +262,19 @@ def demo_command(
     if options.log_file == (Path.cwd() / "lumen-migrate.log").resolve():
         options.log_file = folder / "prefect.log"
     with errors_handled(options):
-        folder.mkdir(parents=True, exist_ok=True)
-        prefect_flows(options)
-        from flows.demo_flow import DemoParameters, demo_flow
+        from flows.parameters import DemoParameters
 
-        result = run_flow(options, demo_flow, params=DemoParameters(systems=systems, seed=seed, folder=str(folder)))
+        params = DemoParameters(systems=systems, seed=seed, folder=str(folder))
+        if folder.exists() and not folder.is_dir():
+            raise BadInputError.single("--dir", f"{folder} is a file, not a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise BadInputError.single("--dir", f"cannot create the folder {folder}: {e.strerror}") from e
+        start_work(options)
+        from flows.demo_flow import demo_flow
+
+        result = run_flow(options, demo_flow, params=params)
     result["database"] = redact_url(options.db_url)
     result["log_file"] = str(options.log_file)
     emit(options, {"ok": True, **result}, lambda console: render_demo(console, result))
@@ -222,10 +316,11 @@ def import_command(
     """Import an inventory file in one transaction: a rejected file writes nothing."""
     options = _options(ctx)
     with errors_handled(options):
-        if not path.is_file():
-            raise BadInputError.single(str(path), "file not found" if not path.exists() else "not a file")
-        module = prefect_flows(options)
-        result = run_flow(options, module.import_inventory, path=str(path), fmt=fmt, source=source)
+        detected = check_inventory_file(path, fmt)
+        start_work(options)
+        from flows.import_flow import import_inventory
+
+        result = run_flow(options, import_inventory, path=str(path), fmt=detected, source=source)
 
     def render(console: Console) -> None:
         systems, deps = result["systems"], result["dependencies"]
@@ -240,6 +335,22 @@ def import_command(
             console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
 
     emit(options, {"ok": True, **result}, render)
+
+
+def check_inventory_file(path: Path, fmt: str) -> str:
+    """The file's format, checked before Prefect starts: it exists, can be read, and is a format we import."""
+    from inventory.importers import detect_format, known_format
+
+    if not path.exists():
+        raise BadInputError.single(str(path), "file not found")
+    if not path.is_file():
+        raise BadInputError.single(str(path), "not a file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as e:
+        raise BadInputError.single(str(path), f"cannot read the file: {e.strerror}") from e
+    return str(detect_format(path) if fmt == "auto" else known_format(fmt, path))
 
 
 @app.command("status")
@@ -341,14 +452,21 @@ def assess_command(
             raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
         if pricing not in ("payg", "ri1y", "ri3y"):
             raise BadInputError.single("--pricing", f"unknown pricing option {pricing!r}; expected payg, ri1y or ri3y")
-        if rules is not None and not rules.is_file():
-            raise BadInputError.single(str(rules), "file not found")
-        prefect_flows(options)
-        from flows.assess_flow import AssessParameters, assess_flow
+        if rules is not None:
+            from migrations_plan.assessment import load_rules
+
+            if not rules.is_file():
+                raise BadInputError.single(str(rules), "file not found")
+            load_rules(rules)  # every problem of the file, before anything starts
+        check_region(region)
+        from flows.parameters import AssessParameters
 
         params = AssessParameters(region=region, pricing=pricing, ahb=ahb, rules=str(rules) if rules else None,
                                   percentile=percentile, comfort_factor=comfort_factor, overrides=overrides,
                                   override_reason=reason)
+        start_work(options)
+        from flows.assess_flow import assess_flow
+
         result = run_flow(options, assess_flow, params=params)
 
     def render(console: Console) -> None:
@@ -360,6 +478,19 @@ def assess_command(
                       f"({result['overridden']} engineer override(s))")
 
     emit(options, {"ok": True, **result}, render)
+
+
+def check_region(region: str) -> None:
+    """The region must be one the price catalog in use prices VMs in."""
+    from migrations_plan.pricing.store import active_catalog_path, load_catalog
+
+    catalog = load_catalog(active_catalog_path())
+    regions = catalog.regions()
+    if region not in regions:
+        close = [known for known in regions if known.startswith(region[:4])][:5] or list(regions[:5])
+        raise BadInputError.single("--region", f"unknown region {region!r}: the price catalog (dated "
+                                   f"{catalog.as_of}) prices {len(regions)} regions, e.g. {', '.join(close)}; "
+                                   "`lumen-migrate catalog show` names its file, `catalog refresh --region` adds one")
 
 
 @app.command("plan")
@@ -391,14 +522,16 @@ def plan_command(
         for path in out or []:
             if path.suffix.lower() not in (".csv", ".xlsx"):
                 raise BadInputError.single(str(path), "the plan export must be a .csv or .xlsx file")
-        prefect_flows(options)
-        from flows.plan_flow import PlanParameters, plan_flow
+        from flows.parameters import PlanParameters
 
         fields: dict[str, Any] = {"start": start_date} if start_date else {}
         params = PlanParameters(max_systems=max_systems, max_tb=max_tb, cadence_days=cadence_days,
                                 blackout=blackouts, pilot_max_systems=pilot_max_systems, pins=pins,
                                 pin_reason=reason, freeze=list(freeze or []),
                                 out=[str(path) for path in out or []], **fields)
+        start_work(options)
+        from flows.plan_flow import plan_flow
+
         result = run_flow(options, plan_flow, params=params)
 
     def render(console: Console) -> None:
@@ -442,14 +575,20 @@ def report_savings_command(
     options = _options(ctx)
     with errors_handled(options):
         start_date = _date_option("--start", start).replace(day=1) if start else None
-        if assumptions is not None and not assumptions.is_file():
-            raise BadInputError.single(str(assumptions), "file not found")
-        prefect_flows(options)
-        from flows.report_flow import ReportParameters, report_flow
+        if assumptions is not None:
+            from migrations_plan.savings import default_assumptions, load_assumptions
+
+            if not assumptions.is_file():
+                raise BadInputError.single(str(assumptions), "file not found")
+            load_assumptions(assumptions, base=default_assumptions())  # every problem of the file, up front
+        from flows.parameters import ReportParameters
 
         fields: dict[str, Any] = {"start": start_date} if start_date else {}
         params = ReportParameters(months=months, scenario=scenario, formats=list(fmt or ["xlsx", "html"]),
                                   out_dir=str(out), assumptions=str(assumptions) if assumptions else None, **fields)
+        start_work(options)
+        from flows.report_flow import report_flow
+
         result = run_flow(options, report_flow, params=params)
 
     def render(console: Console) -> None:
@@ -477,7 +616,7 @@ def serve_command(ctx: typer.Context) -> None:
     """
     options = _options(ctx)
     with errors_handled(options):
-        prefect_flows(options)
+        start_work(options)
         from prefect import serve
 
         from flows.deployments import build_deployments
@@ -542,7 +681,7 @@ def catalog_refresh_command(
             check_regions(regions)
         except ValueError as e:
             raise BadInputError.single("--region", str(e)) from e
-        prefect_flows(options)
+        start_work(options, database=False)
         from flows.catalog_flow import refresh_price_catalog
 
         result = run_flow(options, refresh_price_catalog, regions=regions, out=str(out) if out else None)

@@ -12,25 +12,15 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
-from pydantic import BaseModel, Field
 
-from flows.assess_flow import AssessParameters, assess_flow
+from flows.assess_flow import assess_flow
 from flows.import_flow import import_inventory
-from flows.plan_flow import PlanParameters, plan_flow
+from flows.parameters import AssessParameters, DemoParameters, PlanParameters, ReportParameters
+from flows.plan_flow import plan_flow
 from flows.progress import report
-from flows.report_flow import ReportParameters, report_flow
+from flows.report_flow import report_flow
 from inventory.sample import generate_estate
 from inventory.sample_writers import write_sample
-
-
-class DemoParameters(BaseModel):
-    systems: int = Field(default=3000, ge=10, le=200_000, description="Size of the generated telecom estate.")
-    seed: int = Field(default=7, description="Random seed: the same seed gives the same estate.")
-    folder: str = Field(default="lumen-demo", description="Where the estate, database and reports are written.")
-    # A factory at full speed: about 200 servers a week is what large programmes sustain.
-    max_systems_per_wave: int = Field(default=200, ge=1, description="Most systems in one wave.")
-    max_tb_per_wave: float = Field(default=400.0, gt=0, description="Most storage (TB) in one wave.")
-    cadence_days: int = Field(default=7, ge=1, description="Days between waves.")
 
 
 @task(name="generate-sample-estate", cache_policy=NONE)

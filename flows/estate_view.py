@@ -24,6 +24,7 @@ from migrations_plan.savings import (
     default_assumptions,
     legacy_figures,
 )
+from migrations_plan.savings.scenarios import scenario_prices
 from migrations_plan.strategy_types import Strategy
 
 
@@ -47,27 +48,6 @@ class EstateRow:
     cost_lines: Mapping[str, float | None]
     monthly_cost: float | None
     monthly_cost_by_option: Mapping[str, float]
-
-
-# When a target has no price for a scenario, the nearest priced one stands in: Azure SQL Database is priced only
-# with Hybrid Benefit in the catalog (its licence meter is not public data), so its AHB rate fills "payg"/"ri*".
-_FALLBACKS: dict[str, tuple[str, ...]] = {
-    "payg": ("payg_ahb",), "ri1y": ("ri1y_ahb", "payg", "payg_ahb"), "ri3y": ("ri3y_ahb", "ri1y", "payg", "payg_ahb"),
-    "payg_ahb": ("payg",), "ri1y_ahb": ("ri1y", "payg_ahb", "payg"), "ri3y_ahb": ("ri3y", "ri1y_ahb", "payg_ahb"),
-}
-SCENARIOS: tuple[str, ...] = tuple(_FALLBACKS)
-
-
-def scenario_prices(prices: Mapping[str, float]) -> dict[str, float]:
-    """Every scenario's monthly price, filling gaps from the nearest priced scenario (empty when none is)."""
-    filled = dict(prices)
-    for scenario, fallbacks in _FALLBACKS.items():
-        if scenario not in filled:
-            for fallback in fallbacks:
-                if fallback in prices:
-                    filled[scenario] = prices[fallback]
-                    break
-    return filled
 
 
 def load_estate(*, session: Session) -> list[EstateRow]:

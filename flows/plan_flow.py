@@ -10,37 +10,18 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import col
 
 from flows import plan_store
 from flows.estate_view import assumptions_in_force, load_estate, monthly_savings
 from flows.handoff import whole
+from flows.parameters import PlanParameters
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from inventory.db import session_scope
 from inventory.tables import Dependency
 from migrations_plan.waves import OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
-
-
-def _in_two_weeks() -> dt.date:
-    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)
-
-
-class PlanParameters(BaseModel):
-    """What the Prefect UI form and the CLI offer for a planning run."""
-
-    max_systems: int = Field(default=50, ge=1, description="Most systems in one wave.")
-    max_tb: float = Field(default=20.0, gt=0, description="Most storage (TB) in one wave.")
-    start: dt.date = Field(default_factory=_in_two_weeks, description="Date of the first wave.")
-    cadence_days: int = Field(default=14, ge=1, description="Days between waves.")
-    blackout: list[dt.date] = Field(default_factory=list, description="Dates no wave may run on.")
-    pilot_max_systems: int = Field(default=10, ge=0, description="Size of the pilot wave (non-production only).")
-    pins: dict[str, int] = Field(default_factory=dict, description="System name -> wave number to pin it to.")
-    pin_reason: str = Field(default="", description="Why the pins (recorded with them).")
-    freeze: list[int] = Field(default_factory=list, description="Wave numbers to freeze before re-planning.")
-    out: list[str] = Field(default_factory=list, description="Plan exports to write (.csv or .xlsx paths).")
 
 
 @dataclass(frozen=True)

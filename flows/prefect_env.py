@@ -4,20 +4,29 @@ Prefect reads its logging config when it is first imported, and its temporary se
 inherits our environment. So `prepare_prefect()` must run before anything imports prefect: it writes a logging
 config that sends every Prefect record (ours and the server's) to a log file instead of the terminal, turns the
 server's known shutdown noise (task_run_recorder "Error flushing events", CancelledError) down to CRITICAL, and
-disables telemetry. A running server is used when PREFECT_API_URL is set; otherwise Prefect starts its temporary
-server once per process.
+disables telemetry. A running server is used when PREFECT_API_URL is set; otherwise `start_prefect()` starts the
+temporary server once per process, with a generous startup timeout (a first start on a busy machine takes longer
+than Prefect's 20 s default), and says in one line what to do when it still does not answer.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
+import httpx
 import yaml
+
+from inventory.errors import LumenError
 
 LOG_FILE_ENV = "LUMEN_MIGRATE_LOG_FILE"
 DEFAULT_LOG_FILE = "lumen-migrate.log"
+STARTUP_TIMEOUT_ENV = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+# Seen here: 8-18 s on a quiet 2-core machine, over 20 s with a fresh PREFECT_HOME and other work running.
+DEFAULT_STARTUP_TIMEOUT_SECONDS = 180
 
 # Loggers of the server side whose errors at shutdown are noise, not failures of our runs.
 _QUIET_LOGGERS = ("prefect.server", "sqlalchemy", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi",
@@ -78,6 +87,7 @@ def prepare_prefect(log_file: Path | None = None) -> Path:
     config_path.write_text(yaml.safe_dump(logging_config(target), sort_keys=False), encoding="utf-8")
     os.environ["PREFECT_LOGGING_CONFIG_PATH"] = str(config_path)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault(STARTUP_TIMEOUT_ENV, str(DEFAULT_STARTUP_TIMEOUT_SECONDS))
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     # Our commands show their own progress; Prefect's rich console output would only interleave with it.
     os.environ["PREFECT_LOGGING_LOG_PRINTS"] = "false"
@@ -86,3 +96,61 @@ def prepare_prefect(log_file: Path | None = None) -> Path:
 
         setup_logging(incremental=False)
     return target
+
+
+class PrefectUnavailableError(LumenError):
+    """Prefect's API cannot be reached: the temporary server did not start, or PREFECT_API_URL does not answer."""
+
+
+Waiting = Callable[[str], AbstractContextManager[object]]
+
+
+def _no_display(_message: str) -> AbstractContextManager[object]:
+    return nullcontext()
+
+
+def start_prefect(*, waiting: Waiting = _no_display) -> str:
+    """Make sure a Prefect API answers before any flow runs; returns its URL. Call after `prepare_prefect()`.
+
+    With PREFECT_API_URL set, that server is checked (one clear line when it does not answer). Without it,
+    Prefect's temporary server is started here, once per process, inside `waiting(message)` (the CLI shows a
+    spinner), so a slow start reads as progress and a timeout as one line naming the setting to raise.
+    """
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        with waiting(f"connecting to the Prefect server at {url}..."):
+            _check_server(url)
+        return url
+    from prefect.server.api.server import SubprocessASGIServer
+
+    timeout = _startup_timeout()
+    server = SubprocessASGIServer()
+    with waiting("starting Prefect's temporary server..."):
+        try:
+            server.start(timeout=timeout)
+        except RuntimeError as e:
+            raise PrefectUnavailableError(
+                f"Prefect's temporary server did not answer within {timeout} s; raise {STARTUP_TIMEOUT_ENV} "
+                "(e.g. to 600), or run `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api"
+            ) from e
+    return server.api_url
+
+
+def _startup_timeout() -> int:
+    text = os.environ.get(STARTUP_TIMEOUT_ENV, "")
+    try:
+        return max(1, int(float(text)))
+    except ValueError:
+        return DEFAULT_STARTUP_TIMEOUT_SECONDS
+
+
+def _check_server(url: str) -> None:
+    # Only "nobody answers" is checked: any HTTP answer (Prefect Cloud wants a key for /health) is a live server.
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=10)
+    except httpx.TransportError as e:
+        raise PrefectUnavailableError(
+            f"no Prefect server answers at PREFECT_API_URL={url} ({type(e).__name__}); start one with "
+            "`prefect server start`, or unset PREFECT_API_URL to use a temporary server"
+        ) from e
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
-from pydantic import BaseModel, Field
 from sqlalchemy import delete, insert
 
-from flows.estate_view import SCENARIOS, load_savings_systems
+from flows.estate_view import load_savings_systems
 from flows.handoff import whole
+from flows.parameters import ReportParameters
 from flows.progress import report
 from flows.reports.savings_files import (
     write_savings_csv,
@@ -42,31 +41,6 @@ from migrations_plan.strategy_types import Strategy
 
 WRITERS = {"csv": write_savings_csv, "xlsx": write_savings_xlsx, "json": write_savings_json,
            "html": write_savings_html}
-
-
-def _this_month() -> dt.date:
-    return dt.datetime.now(dt.UTC).date().replace(day=1)
-
-
-class ReportParameters(BaseModel):
-    """What the Prefect UI form (and finance's monthly schedule) and the CLI offer for a savings report."""
-
-    months: int = Field(default=12, ge=1, le=120, description="Horizon in months (12 and 36 are usual).")
-    start: dt.date = Field(default_factory=_this_month, description="First month of the projection.")
-    scenario: str = Field(default="payg", description=f"Azure pricing scenario: {', '.join(SCENARIOS)}.")
-    assumptions: str | None = Field(default=None, description="YAML/CSV file overriding default cost assumptions.")
-    formats: list[str] = Field(default_factory=lambda: ["xlsx", "html"], description="csv, xlsx, json, html.")
-    out_dir: str = Field(default="reports", description="Folder the report files are written to.")
-    name: str = Field(default="savings", description="File name stem of the report files; {month} is replaced "
-                      "by the start month (YYYY-MM).")
-
-
-def _check(params: ReportParameters) -> None:
-    if params.scenario not in SCENARIOS:
-        raise BadSettingsError(f"unknown scenario {params.scenario!r}; expected one of {', '.join(SCENARIOS)}")
-    unknown = [fmt for fmt in params.formats if fmt not in WRITERS]
-    if unknown:
-        raise BadSettingsError(f"unknown report format(s) {', '.join(unknown)}; expected csv, xlsx, json or html")
 
 
 @task(name="load-savings-inputs", cache_policy=NONE)
@@ -149,7 +123,6 @@ def summary(result: SavingsReport, context: dict[str, Any], files: list[str]) ->
 def report_flow(params: ReportParameters | None = None) -> dict[str, Any]:
     """Monthly cash flow (legacy avoided, Azure added, one-time, net, cumulative), payback, NPV, by wave/BU."""
     params = params or ReportParameters()
-    _check(params)
     systems, assumptions, context = load_inputs(params)
     result = project_savings(whole(systems), assumptions, params)
     files = write_files(whole(result), params) if params.formats else []

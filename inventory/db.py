@@ -6,7 +6,6 @@ with Alembic, so an existing database is migrated rather than recreated.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +17,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from inventory.db_url import DB_URL_ENV as DB_URL_ENV
+from inventory.db_url import redact_url, resolve_db_url
 from inventory.errors import LumenError
-
-DB_URL_ENV = "LUMEN_MIGRATE_DB_URL"
-DEFAULT_DB_FILE = "lumen-migrate.db"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -29,24 +27,6 @@ _lock = threading.Lock()
 
 class DatabaseError(LumenError):
     """The database cannot be reached or its schema cannot be brought up to date."""
-
-
-def default_db_url(directory: Path | None = None) -> str:
-    """The embedded default: one SQLite file in the working directory (or `directory`)."""
-    return f"sqlite:///{(directory or Path.cwd()) / DEFAULT_DB_FILE}"
-
-
-def resolve_db_url(url: str | None = None) -> str:
-    """An explicit URL wins, then LUMEN_MIGRATE_DB_URL, then the SQLite default."""
-    return url or os.environ.get(DB_URL_ENV) or default_db_url()
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password hidden, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL must still be printable without its secret
-        return "<unparseable database URL>"
 
 
 def _json_dumps(value: Any) -> str:
@@ -88,22 +68,40 @@ def _build_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **_JSON)
+    # A server that does not answer fails the command in seconds instead of hanging it.
+    connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **_JSON)
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Run Alembic migrations up to head on `engine`."""
+    """Run Alembic migrations up to head on `engine`; a database written by a newer version is refused, untouched."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    scripts = ScriptDirectory.from_config(config)
+    known = {revision.revision for revision in scripts.walk_revisions()}
     try:
         with engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+            unknown = [revision for revision in current if revision not in known]
+            if unknown:
+                raise DatabaseError(
+                    f"the database {redact_url(str(engine.url))} is at schema revision {', '.join(unknown)}, which "
+                    f"this lumen-migrate does not know (its newest is {scripts.get_current_head()}): it was written "
+                    "by a newer version; upgrade lumen-migrate or use another --db")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+    except DatabaseError:
+        raise
     except Exception as e:
-        raise DatabaseError(f"cannot open or upgrade the database {redact_url(str(engine.url))}: {e}") from e
+        # The driver's own first line ("connection refused", "password authentication failed"), not SQLAlchemy's
+        # wrapping and its link: the message is one line at the command line.
+        detail = (str(getattr(e, "orig", None) or e).strip().splitlines() or [type(e).__name__])[0]
+        raise DatabaseError(f"cannot open or upgrade the database {redact_url(str(engine.url))}: {detail}") from e
 
 
 def dispose_engines() -> None:

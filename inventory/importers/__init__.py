@@ -13,12 +13,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from inventory.errors import BadInputError
-from inventory.importers.common import ParsedInventory, ProgressFn, header_key, open_csv
+from inventory.importers.common import ParsedInventory, ProgressFn, header_key, open_csv, read_bytes
 
 
 class Format(StrEnum):
     RVTOOLS = "rvtools"
     AZURE_MIGRATE = "azure-migrate"
+    AZURE_MIGRATE_DISCOVERY = "azure-migrate-discovery"
     CANONICAL_CSV = "canonical-csv"
     CANONICAL_JSON = "canonical-json"
     AZURE_MIGRATE_DEPENDENCIES = "azure-migrate-dependencies"
@@ -29,6 +30,7 @@ class Format(StrEnum):
 _PARSERS: dict[Format, tuple[str, str]] = {
     Format.RVTOOLS: ("inventory.importers.rvtools", "parse"),
     Format.AZURE_MIGRATE: ("inventory.importers.azure_migrate", "parse"),
+    Format.AZURE_MIGRATE_DISCOVERY: ("inventory.importers.azure_migrate_discovery", "parse"),
     Format.CANONICAL_CSV: ("inventory.importers.canonical", "parse_csv"),
     Format.CANONICAL_JSON: ("inventory.importers.canonical", "parse_json"),
     Format.AZURE_MIGRATE_DEPENDENCIES: ("inventory.importers.dependencies", "parse_azure_migrate"),
@@ -39,11 +41,11 @@ FORMAT_HELP = ", ".join(f.value for f in Format)
 
 
 def detect_format(path: Path) -> Format:
-    """Guess the format from the file's extension and, for CSV, its header row."""
+    """Guess the format from the file's extension and, for CSV, its header row, for a workbook its sheet names."""
     name = str(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return Format.RVTOOLS
+        return _workbook_format(path)
     if suffix == ".json":
         return Format.CANONICAL_JSON
     if suffix in (".csv", ".txt", ""):
@@ -64,11 +66,26 @@ def detect_format(path: Path) -> Format:
             row=1,
         )
     if zipfile.is_zipfile(path):
-        return Format.RVTOOLS
+        return _workbook_format(path)
     raise BadInputError.single(
         name, f"unknown format: cannot tell the format from the extension {suffix!r}; pass --format, "
         f"one of {FORMAT_HELP}"
     )
+
+
+def _workbook_format(path: Path) -> Format:
+    from inventory.importers.azure_migrate_discovery import REPORT_SHEET, is_discovery_report
+    from inventory.importers.workbook import sheet_names
+
+    read_bytes(path)  # an empty or unreadable file is said so first
+    sheets = sheet_names(path)
+    if any(sheet.lower() == "vinfo" for sheet in sheets):
+        return Format.RVTOOLS
+    if is_discovery_report(sheets):
+        return Format.AZURE_MIGRATE_DISCOVERY
+    raise BadInputError.single(
+        str(path), f"no vInfo sheet: not an RVTools export, and no {REPORT_SHEET} sheet: not an Azure Migrate "
+        f"discovery report (sheets found: {', '.join(sheets) or 'none'})")
 
 
 def _all_canonical(keys: set[str]) -> bool:
@@ -85,16 +102,18 @@ def parser_for(fmt: Format) -> Callable[..., ParsedInventory]:
     return parser
 
 
+def known_format(fmt: Format | str, path: Path) -> Format:
+    """`fmt` as a Format; an unknown name is bad input about `path`."""
+    try:
+        return Format(fmt)
+    except ValueError as e:
+        raise BadInputError.single(str(path), f"unknown format {fmt!r}; expected one of {FORMAT_HELP}") from e
+
+
 def parse_file(path: Path, *, fmt: Format | str | None = None, progress: ProgressFn | None = None) -> ParsedInventory:
     """Parse `path` in the given or detected format. Raises BadInputError with every problem found."""
-    if fmt is None or fmt == "auto":
-        chosen = detect_format(path)
-    else:
-        try:
-            chosen = Format(fmt)
-        except ValueError as e:
-            raise BadInputError.single(str(path), f"unknown format {fmt!r}; expected one of {FORMAT_HELP}") from e
+    chosen = detect_format(path) if fmt is None or fmt == "auto" else known_format(fmt, path)
     return parser_for(chosen)(path, progress=progress)
 
 
-__all__ = ["FORMAT_HELP", "Format", "ParsedInventory", "detect_format", "parse_file", "parser_for"]
+__all__ = ["FORMAT_HELP", "Format", "ParsedInventory", "detect_format", "known_format", "parse_file", "parser_for"]

@@ -94,7 +94,7 @@ def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
     columns = Columns.match(header, _ALIASES)
     require_columns(columns, _REQUIRED, problems)
     disks = _disk_columns(header, problems)
-    warnings: list[str] = []
+    warnings: list[str] = list(table.notes)
     unknown = [
         cell for position, cell in enumerate(header)
         if cell and position not in columns.positions.values() and position not in disks.positions

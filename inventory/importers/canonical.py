@@ -100,7 +100,7 @@ def parse_csv(path: Path, *, progress: ProgressFn | None = None) -> ParsedInvent
     if progress is not None:
         progress(done, done)
 
-    warnings = []
+    warnings = list(table.notes)
     if unknown:
         warnings.append(f"ignored {len(unknown)} unknown column(s): {', '.join(unknown)}")
     if not done:
@@ -448,7 +448,7 @@ def parse_json(path: Path, *, progress: ProgressFn | None = None) -> ParsedInven
 
 def _json_lists(path: Path, problems: Problems) -> tuple[list[Any], list[Any]]:
     """The systems and dependencies lists of the document (problems for anything else)."""
-    source = decode_text(read_bytes(path), problems.file).lstrip("\ufeff")
+    source = decode_text(read_bytes(path), problems.file)
     try:
         document = json.loads(source)
     except json.JSONDecodeError as e:

@@ -122,19 +122,59 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text (with or without a byte-order mark); anything else is rejected with the offending byte."""
+@dataclass(frozen=True)
+class TextEncoding:
+    """How a text file's bytes are read: the codec, and a note for the user when it is not plain UTF-8."""
+
+    codec: str
+    note: str | None = None
+
+
+_UTF8_BOM, _UTF32_BOMS, _UTF16_BOMS = b"\xef\xbb\xbf", (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), \
+    (b"\xff\xfe", b"\xfe\xff")
+
+
+def detect_encoding(data: bytes, name: str) -> TextEncoding:
+    """UTF-8 (with or without a byte-order mark), UTF-16/32 by their byte-order mark or NUL pattern, else the
+    Windows-1252 / Latin-1 text that Excel's plain "CSV" writes in Western locales, saying so. A binary file (an
+    .xlsx renamed .csv, say) is rejected."""
+    if data.startswith(_UTF8_BOM):
+        return TextEncoding("utf-8")
+    if data.startswith(_UTF32_BOMS):
+        return TextEncoding("utf-32", "read as UTF-32 (the file starts with its byte-order mark)")
+    if data.startswith(_UTF16_BOMS):
+        return TextEncoding("utf-16", "read as UTF-16 (the file starts with its byte-order mark)")
+    head = data[:4096]
+    if b"\x00" in head:
+        if head.startswith(b"PK\x03\x04"):
+            raise BadInputError.single(name, "a zip archive or Excel workbook, not CSV text: import the .xlsx "
+                                             "file under its own name")
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > len(head) // 4 and not even:
+            return TextEncoding("utf-16-le", "read as UTF-16 little-endian (no byte-order mark)")
+        if even > len(head) // 4 and not odd:
+            return TextEncoding("utf-16-be", "read as UTF-16 big-endian (no byte-order mark)")
+        offset = data.index(b"\x00")
+        raise BadInputError.single(name, f"not a text file (a NUL byte at offset {offset}); expected CSV text",
+                                   row=data[:offset].count(b"\n") + 1)
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise BadInputError.single(
-            name,
-            f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
-            "save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-            row=line,
-        ) from e
-    return text
+        first = f"byte 0x{data[e.start]:02x} on line {line}"
+        for codec, label in (("cp1252", "Windows-1252 (Western European)"), ("latin-1", "ISO-8859-1 (Latin-1)")):
+            try:
+                data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            return TextEncoding(codec, f"not UTF-8 ({first}): read as {label}, as Excel's plain 'CSV' writes it; "
+                                       "check accented names, or save as 'CSV UTF-8'")
+    return TextEncoding("utf-8")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The file's text in its detected encoding (see `detect_encoding`), without a byte-order mark."""
+    return data.decode(detect_encoding(data, name).codec).lstrip(_BOM)
 
 
 @dataclass(frozen=True)
@@ -142,34 +182,58 @@ class CsvInput:
     """A CSV file being read: its header, its non-blank rows as (line number, cells), and how many rows to expect.
 
     `expected_rows` counts the lines after the header (exact unless the file has blank lines or multi-line cells):
-    a progress total, read without holding every row in memory.
+    a progress total, read without holding every row in memory. `notes` say how the file was read when that is
+    not plain UTF-8 with commas (another encoding, semicolons); importers pass them on as warnings.
     """
 
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
     expected_rows: int
+    notes: tuple[str, ...] = ()
 
 
 def read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """Header and (line number, cells) of a UTF-8 CSV (see `open_csv`)."""
+    """Header and (line number, cells) of a CSV (see `open_csv`)."""
     table = open_csv(path)
     return table.header, table.rows
 
 
+_DELIMITER_NOTES = {
+    ";": "semicolon-separated (Excel in a locale with a decimal comma): read with ';' between fields and ',' as "
+         "the decimal mark of numbers",
+    "\t": "tab-separated: read with tabs between fields",
+}
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The field separator of a header line: whichever of , ; and tab occurs most outside quotes (',' on a tie)."""
+    outside = "".join(part for index, part in enumerate(first_line.split('"')) if index % 2 == 0)
+    counts = {delimiter: outside.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > counts[","] else ","
+
+
 def open_csv(path: Path) -> CsvInput:
-    """Read a UTF-8 CSV lazily. A BOM is stripped from every row, not only the first (real dependency exports
-    join chunks that each start with one)."""
+    """Read a CSV lazily, in its detected encoding and with its detected separator. A BOM is stripped from every
+    row, not only the first (real dependency exports join chunks that each start with one)."""
     name = display_name(path)
     data = read_bytes(path)
-    decode_text(data, name)  # rejects a non-UTF-8 file up front; rows are then decoded as they are read
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""))
+    encoding = detect_encoding(data, name)
+    first_line = data[:65536].decode(encoding.codec, errors="ignore").lstrip(_BOM).split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    notes = tuple(note for note in (encoding.note, _DELIMITER_NOTES.get(delimiter)) if note)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding.codec, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration as e:  # pragma: no cover - read_bytes already rejects blank files
         raise BadInputError.single(name, "the file is empty") from e
     except csv.Error as e:
         raise BadInputError.single(name, f"not a readable CSV file: {e}", row=1) from e
+    except UnicodeDecodeError as e:
+        raise BadInputError.single(name, f"not {encoding.codec} text: {e.reason}", row=1) from e
     header = [cell.lstrip(_BOM).strip() for cell in header]
+    decimal_comma = delimiter == ";"
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
@@ -178,14 +242,19 @@ def open_csv(path: Path) -> CsvInput:
                     continue
                 if cells[0].startswith(_BOM):
                     cells[0] = cells[0].lstrip(_BOM)
+                if decimal_comma:
+                    cells = [cell.replace(",", ".") if "," in cell and _DECIMAL_COMMA.fullmatch(cell.strip())
+                             else cell for cell in cells]
                 yield reader.line_num, cells
         except csv.Error as e:
             raise BadInputError.single(name, f"not a readable CSV file: {e}", row=reader.line_num) from e
+        except UnicodeDecodeError as e:
+            raise BadInputError.single(name, f"not {encoding.codec} text: {e.reason}", row=reader.line_num) from e
 
     lines = data.count(b"\n") or data.count(b"\r")
-    if not data.endswith((b"\n", b"\r")):
+    if not data.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00")):
         lines += 1
-    return CsvInput(header, rows(), max(lines - 1, 0))
+    return CsvInput(header, rows(), max(lines - 1, 0), notes)
 
 
 def header_key(text: object) -> str:

@@ -170,7 +170,7 @@ def _aggregate(
     if progress is not None:
         progress(done, done)
 
-    warnings = []
+    warnings = list(table.notes)
     used = set(columns.positions.values())
     unknown = [cell for position, cell in enumerate(table.header) if cell and position not in used]
     if unknown:

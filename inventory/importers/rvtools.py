@@ -13,8 +13,7 @@
 - Tags: every vInfo column RVTools does not itself define (Annotation, custom attributes) becomes a tag
   when non-empty. Tags named environment/env, application/app, business unit/bu and criticality (only
   low/medium/high/critical) also fill those fields.
-- Reading a sheet stops after `BLANK_RUN_LIMIT` consecutive blank rows: some exports carry a million
-  formatted empty rows, and RVTools never writes blank rows inside its data.
+- Reading a sheet stops after a long run of blank rows (see `inventory.importers.workbook`).
 - Problems on detail sheets name their column as `sheet!column` (e.g. `vDisk!Capacity MiB`).
 - vHost, when present, describes the VM's host (matched by host name, case-insensitively): its CPU model, clock,
   core count, ESXi version and server model become tags (`host_cpu_model`, `host_cpu_mhz`, `host_cores`,
@@ -25,20 +24,13 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import ipaddress
 import re
-import zipfile
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
-
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from inventory.errors import BadInputError
 from inventory.importers.common import (
@@ -56,11 +48,10 @@ from inventory.importers.common import (
     text,
 )
 from inventory.importers.rows import SystemRow, row_from_record
+from inventory.importers.workbook import Cells, Sheet, open_workbook, read_sheet
 from inventory.records import Criticality, Disk, PowerState
 
 FORMAT = "rvtools"
-PROGRESS_EVERY = 1000
-BLANK_RUN_LIMIT = 1000
 MIB_PER_GIB = 1024
 
 _ID_ALIASES: dict[str, tuple[str, ...]] = {"vm_uuid": ("VM UUID",), "vm_id": ("VM ID",)}
@@ -125,22 +116,6 @@ _IP_SPLIT = re.compile(r"[;,]")
 _TRUE = {"true", "yes", "1"}
 _CRITICALITIES = {level.value for level in Criticality}
 
-# What a damaged xlsx raises inside zipfile/openpyxl; caught only around loading and reading the sheets.
-_UNREADABLE = (zipfile.BadZipFile, KeyError, EOFError, zlib.error, ParseError, InvalidFileException,
-               OSError, ValueError, TypeError)
-
-Cells = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """The header and non-blank rows (1-based sheet row, cells) of one worksheet, read into memory."""
-
-    title: str
-    header: Cells
-    rows: tuple[tuple[int, Cells], ...]
-
-
 def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
     """Parse an RVTools export into systems; raises BadInputError listing every problem of the file."""
     name = display_name(path)
@@ -149,54 +124,17 @@ def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
 
 
 def read_sheets(data: bytes, name: str, *, progress: ProgressFn | None = None) -> dict[str, Sheet]:
-    """vInfo and the detail sheets present, keyed by lower-case title. The workbook is always closed."""
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except _UNREADABLE as e:
-        raise _unreadable(name, e) from e
-    try:
+    """vInfo and the detail sheets present, keyed by lower-case title."""
+    with open_workbook(data, name) as workbook:
         titles = {str(title).lower(): str(title) for title in workbook.sheetnames}
         if "vinfo" not in titles:
             found = ", ".join(workbook.sheetnames) or "none"
             raise BadInputError.single(name, f"no vInfo sheet: not an RVTools export (sheets found: {found})")
         return {
-            key: _read_sheet(workbook[titles[key]], progress=progress if key == "vinfo" else None)
+            key: read_sheet(workbook[titles[key]], progress=progress if key == "vinfo" else None)
             for key in ("vinfo", *_DETAIL, "vhost")
             if key in titles
         }
-    except _UNREADABLE as e:
-        raise _unreadable(name, e) from e
-    finally:
-        workbook.close()
-
-
-def _unreadable(name: str, error: BaseException) -> BadInputError:
-    # KeyError's str() adds quotes around its message; take the message itself.
-    detail = error.args[0] if isinstance(error, KeyError) and error.args else error
-    reason = str(detail) or type(error).__name__
-    return BadInputError.single(
-        name, f"not a readable xlsx workbook (truncated or corrupt?): {reason}; open it in Excel and save it "
-        "again as .xlsx"
-    )
-
-
-def _read_sheet(worksheet: Any, *, progress: ProgressFn | None) -> Sheet:
-    """Header and non-blank rows, stopping after BLANK_RUN_LIMIT blank rows in a row (see module doc)."""
-    rows = worksheet.iter_rows(values_only=True)
-    header: Cells = tuple(next(rows, ()))
-    kept: list[tuple[int, Cells]] = []
-    blank_run = 0
-    for row, cells in enumerate(rows, start=2):
-        if not any(cell is not None and str(cell).strip() for cell in cells):
-            blank_run += 1
-            if blank_run >= BLANK_RUN_LIMIT:
-                break
-            continue
-        blank_run = 0
-        kept.append((row, tuple(cells)))
-        if progress is not None and len(kept) % PROGRESS_EVERY == 0:
-            progress(len(kept), 0)
-    return Sheet(str(worksheet.title), header, tuple(kept))
 
 
 def build_inventory(

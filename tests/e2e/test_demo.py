@@ -74,13 +74,14 @@ def test_demo_runs_on_the_embedded_defaults_and_again_safely(first_run: tuple[Pa
     assert round(float(cumulative_12[-1]), 2) == pytest.approx(result["savings"]["net_12_months"], abs=0.01)
 
 
-def test_demo_failure_is_one_line_and_exit_1(tmp_path: Path) -> None:
-    # The demo folder cannot be created where a file already stands.
+def test_a_demo_folder_that_is_a_file_is_bad_input_in_one_line(tmp_path: Path) -> None:
+    # The demo folder cannot be created where a file already stands: said before Prefect starts.
     (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
     result = run_cli("demo", "--systems", "20", "--dir", str(tmp_path / "taken"), cwd=tmp_path)
-    assert result.code == 1, result.output
+    assert result.code == 2, result.output
     assert_clean(result)
-    assert result.stderr.startswith("error:")
+    assert result.stderr == f"error: --dir: {tmp_path / 'taken'} is a file, not a folder (nothing was written)\n"
+    assert not (tmp_path / "lumen-migrate.log").exists(), "Prefect was never started"
 
 
 @pytest.mark.browser

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from flows.assess_flow import AssessParameters, assess_estate, record_overrides, store_assessment
+from flows.assess_flow import assess_estate, record_overrides, store_assessment
+from flows.parameters import AssessParameters
 from inventory.db import get_engine, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory

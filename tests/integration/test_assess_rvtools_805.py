@@ -26,7 +26,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from flows import assessment_store
-from flows.assess_flow import AssessParameters, assess_estate, store_assessment
+from flows.assess_flow import assess_estate, store_assessment
+from flows.parameters import AssessParameters
 from inventory.db import dispose_engines, get_engine, session_scope
 from inventory.importers import rvtools
 from inventory.records import SystemRecord

@@ -80,13 +80,14 @@ CASES: list[tuple[str, Callable[[Path], Path], str]] = [
      "bad.csv:3:*Server name: duplicate server name 'VM1' (first on row 2)"),
     ("unknown format", csv_file("alpha,beta\n1,2\n"), "bad.csv:1: unknown format"),
     ("empty file", raw_file("empty.csv", b""), "empty.csv: the file is empty"),
-    ("wrong sheet names", wrong_sheets, "sheets.xlsx: no vInfo sheet: not an RVTools export (sheets found: Sheet1)"),
+    ("wrong sheet names", wrong_sheets, "sheets.xlsx: no vInfo sheet: not an RVTools export, and no Discovery_Report "
+     "sheet: not an Azure Migrate discovery report (sheets found: Sheet1)"),
     ("dependency naming an unknown server", csv_file("source,target,port\nweb-01,ghost-99,443\n"),
      "bad.csv:2:target: unknown server 'ghost-99': not in the inventory (import it first)"),
     ("0-byte xlsx", raw_file("zero.xlsx", b""), "zero.xlsx: the file is empty"),
     ("truncated xlsx", truncated_xlsx, "truncated.xlsx: not a readable xlsx workbook"),
-    ("non-UTF-8 CSV", raw_file("latin1.csv", (HEADER + "café-01,2,1024,Ubuntu\n").encode("latin-1")),
-     "latin1.csv:2: not UTF-8 text"),
+    ("binary file named .csv", raw_file("binary.csv", HEADER.encode() + b"\x00\x01\x02\xff\xfe"),
+     "binary.csv:2: not a text file"),
 ]
 
 

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from flows.assess_flow import AssessParameters, assess_estate, store_assessment
-from flows.plan_flow import PlanParameters, compute_plan, export_plan, store_plan
+from flows.assess_flow import assess_estate, store_assessment
+from flows.parameters import AssessParameters, PlanParameters
+from flows.plan_flow import compute_plan, export_plan, store_plan
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory

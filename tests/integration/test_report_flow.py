@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from flows.assess_flow import AssessParameters, assess_estate, store_assessment
+from flows.assess_flow import assess_estate, store_assessment
 from flows.estate_view import assumptions_in_force
-from flows.plan_flow import PlanParameters, compute_plan, store_plan
-from flows.report_flow import ReportParameters, load_inputs, project_savings, summary, write_files
+from flows.parameters import AssessParameters, PlanParameters, ReportParameters
+from flows.plan_flow import compute_plan, store_plan
+from flows.report_flow import load_inputs, project_savings, summary, write_files
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
 from inventory.records import COST_LINE_NAMES, CostLines

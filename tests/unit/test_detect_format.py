@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from inventory.errors import BadInputError
@@ -59,18 +59,46 @@ def test_real_files(fixture: str, expected: Format) -> None:
         pytest.param("inv.csv", "name,kind\nweb1,server\n", Format.CANONICAL_CSV, id="canonical-kind"),
         pytest.param("inv.json", "[]", Format.CANONICAL_JSON, id="json"),
         pytest.param("INV.JSON", "{}", Format.CANONICAL_JSON, id="json-upper-case-suffix"),
-        pytest.param("rv.xlsm", b"", Format.RVTOOLS, id="xlsm-by-extension"),
     ],
 )
 def test_detects_each_format(tmp_path: Path, name: str, content: str | bytes, expected: Format) -> None:
     assert detect_format(write(tmp_path, name, content)) == expected
 
 
-def test_zip_with_unknown_extension_is_taken_for_rvtools(tmp_path: Path) -> None:
-    path = tmp_path / "export.dat"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    assert detect_format(path) == Format.RVTOOLS
+def sheets_workbook(path: Path, *titles: str) -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = titles[0]
+    for title in titles[1:]:
+        book.create_sheet(title)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("name", "titles", "expected"), [
+    ("export.dat", ("vInfo", "vDisk"), Format.RVTOOLS),
+    ("rv.xlsm", ("tabvInfo", "VINFO"), Format.RVTOOLS),
+    ("AzureMigrate_Discovery_Report.xlsx", ("Properties", "Discovery_Report", "vCenter_Host_Report"),
+     Format.AZURE_MIGRATE_DISCOVERY),
+    ("report.xlsx", ("discovery_report",), Format.AZURE_MIGRATE_DISCOVERY),
+])
+def test_workbooks_are_told_apart_by_their_sheets(tmp_path: Path, name: str, titles: tuple[str, ...],
+                                                  expected: Format) -> None:
+    assert detect_format(sheets_workbook(tmp_path / name, *titles)) == expected
+
+
+def test_a_workbook_of_neither_kind_is_bad_input_naming_its_sheets(tmp_path: Path) -> None:
+    path = sheets_workbook(tmp_path / "costs.xlsx", "Sheet1", "Budget & Plan")
+    with pytest.raises(BadInputError) as error:
+        detect_format(path)
+    assert str(error.value) == (f"{path}: no vInfo sheet: not an RVTools export, and no Discovery_Report sheet: not an "
+                                "Azure Migrate discovery report (sheets found: Sheet1, Budget & Plan)")
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 truncated", b"not a zip at all"])
+def test_a_damaged_workbook_is_bad_input_before_any_import(tmp_path: Path, content: bytes) -> None:
+    path = write(tmp_path, "broken.xlsx", content)
+    with pytest.raises(BadInputError, match="not a readable xlsx workbook"):
+        detect_format(path)
 
 
 def test_files_our_writers_produce_are_detected(tmp_path: Path) -> None:
@@ -98,9 +126,14 @@ def test_files_our_writers_produce_are_detected(tmp_path: Path) -> None:
         ),
         pytest.param("empty.csv", "", "{f}: the file is empty", id="empty-file"),
         pytest.param(
-            "latin1.csv", "name,cores\nserveur-\xe9t\xe9,2\n".encode("latin-1"),
-            "{f}:2: not UTF-8 text (byte 0xe9 at offset 19); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-            id="not-utf8",
+            "binary.csv", b"name,cores\n\x00\x01\x02\x03\xff",
+            "{f}:2: not a text file (a NUL byte at offset 11); expected CSV text",
+            id="binary",
+        ),
+        pytest.param(
+            "workbook.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
+            "{f}: a zip archive or Excel workbook, not CSV text: import the .xlsx file under its own name",
+            id="xlsx-named-csv",
         ),
     ],
 )

@@ -240,10 +240,8 @@ def test_every_problem_of_the_file_is_reported_at_once(tmp_path: Path) -> None:
     ]
 
 
-def test_latin1_file_is_rejected_as_not_utf8(tmp_path: Path) -> None:
+def test_latin1_file_is_read_and_the_encoding_named(tmp_path: Path) -> None:
     path = write(tmp_path, f"{REQUIRED}\nserveur-\xe9t\xe9,2,512,Ubuntu\n".encode("latin-1"))
-    with pytest.raises(BadInputError) as error:
-        parse(path)
-    assert messages(error) == [
-        f"{path}:2: not UTF-8 text (byte 0xe9 at offset 53); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
-    ]
+    parsed = parse(path)
+    assert [system.name for system in parsed.systems] == ["serveur-\xe9t\xe9"]
+    assert parsed.warnings[0].startswith("not UTF-8 (byte 0xe9 on line 2): read as Windows-1252")

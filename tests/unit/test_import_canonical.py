@@ -300,13 +300,11 @@ def test_bad_csv_is_rejected_with_exact_messages(tmp_path: Path, content: str, e
     assert messages(error) == [line.format(f=path) for line in expected]
 
 
-def test_latin1_csv_is_rejected(tmp_path: Path) -> None:
+def test_latin1_csv_is_read_and_the_encoding_named(tmp_path: Path) -> None:
     path = write(tmp_path, "name\nserveur-\xe9t\xe9\n".encode("latin-1"))
-    with pytest.raises(BadInputError) as error:
-        parse_csv(path)
-    assert messages(error) == [
-        f"{path}:2: not UTF-8 text (byte 0xe9 at offset 13); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
-    ]
+    parsed = parse_csv(path)
+    assert [system.name for system in parsed.systems] == ["serveur-\xe9t\xe9"]
+    assert "read as Windows-1252" in parsed.warnings[0]
 
 
 # ------------------------------------------------------------------------------------- JSON reader

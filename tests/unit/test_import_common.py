@@ -48,10 +48,10 @@ def test_a_broken_row_is_reported_with_its_line(tmp_path: Path) -> None:
         f"{path}:3: not a readable CSV file: field larger than field limit (131072)"]
 
 
-def test_non_utf8_is_rejected_before_any_row_is_read(tmp_path: Path) -> None:
-    path = write(tmp_path, b"a,b\n1,2\n\xff,3\n")
-    with pytest.raises(BadInputError, match=r":3: not UTF-8 text \(byte 0xff at offset 8\)"):
-        read_csv(path)
+def test_non_utf8_is_read_as_windows_1252_and_says_so(tmp_path: Path) -> None:
+    table = open_csv(write(tmp_path, b"a,b\n1,2\n\xff,3\n"))
+    assert list(table.rows) == [(2, ["1", "2"]), (3, ["\xff", "3"])]
+    assert table.notes[0].startswith("not UTF-8 (byte 0xff on line 3): read as Windows-1252")
 
 
 def test_read_csv_gives_header_and_rows(tmp_path: Path) -> None:

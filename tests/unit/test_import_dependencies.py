@@ -169,13 +169,11 @@ def test_bad_input_is_rejected_with_exact_messages(
     assert messages(error) == [line.format(f=path) for line in expected]
 
 
-def test_latin1_dependency_file_is_rejected(tmp_path: Path) -> None:
+def test_latin1_dependency_file_is_read_and_the_encoding_named(tmp_path: Path) -> None:
     path = write(tmp_path, "source,target\nserveur-\xe9t\xe9,b\n".encode("latin-1"))
-    with pytest.raises(BadInputError) as error:
-        parse_simple_csv(path)
-    assert messages(error) == [
-        f"{path}:2: not UTF-8 text (byte 0xe9 at offset 22); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
-    ]
+    parsed = parse_simple_csv(path)
+    assert [dependency.source for dependency in parsed.dependencies] == ["serveur-\xe9t\xe9"]
+    assert "read as Windows-1252" in parsed.warnings[0]
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 
 from inventory.errors import BadInputError
 from inventory.importers import parse_file, rvtools
+from inventory.importers import workbook as workbook_reader
 from inventory.importers.rvtools import parse
 from inventory.records import Criticality, Environment, PowerState, SystemRecord
 
@@ -297,7 +298,7 @@ def test_blank_rows_inside_data_are_skipped_and_a_long_run_ends_the_sheet(
     sheet["A5"], sheet["B5"], sheet["C5"] = "b", 1, 1024  # after 2 blank rows
     sheet["A20"], sheet["B20"], sheet["C20"] = "c", 1, 1024  # after 14 blank rows
     book.save(tmp_path / "gaps.xlsx")
-    monkeypatch.setattr(rvtools, "BLANK_RUN_LIMIT", 10)
+    monkeypatch.setattr(workbook_reader, "BLANK_RUN_LIMIT", 10)
     result = parse(tmp_path / "gaps.xlsx")
     assert [s.name for s in result.systems] == ["a", "b"]
     assert result.system_rows == (2, 5)

@@ -1,0 +1,92 @@
+"""The parameters of every flow: what the Prefect UI renders as forms and what the CLI checks before Prefect starts.
+
+No Prefect here: a command validates its options against these models first, so bad input is answered in a
+fraction of a second instead of after the temporary server's start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field, field_validator
+
+from migrations_plan.pricing import DEFAULT_REGION, PricingOption
+from migrations_plan.savings.scenarios import SCENARIOS
+from migrations_plan.strategy_types import Strategy
+
+REPORT_FORMATS = ("csv", "xlsx", "json", "html")
+
+
+class AssessParameters(BaseModel):
+    """What the Prefect UI form and the CLI offer for an assessment run."""
+
+    region: str = Field(default=DEFAULT_REGION, description="Azure region to size and price in.")
+    pricing: PricingOption = Field(default=PricingOption.PAYG, description="payg, ri1y or ri3y.")
+    ahb: bool = Field(default=False, description="Apply Azure Hybrid Benefit to Windows Server and SQL Server.")
+    rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")
+    percentile: int = Field(default=95, ge=1, le=100, description="Utilisation percentile used for sizing.")
+    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, description="Headroom multiplier on utilisation.")
+    overrides: dict[str, Strategy] = Field(default_factory=dict,
+                                           description="Engineer overrides to record first: system name -> strategy.")
+    override_reason: str = Field(default="", description="Why the overrides are right (required with overrides).")
+
+
+def _in_two_weeks() -> dt.date:
+    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)
+
+
+class PlanParameters(BaseModel):
+    """What the Prefect UI form and the CLI offer for a planning run."""
+
+    max_systems: int = Field(default=50, ge=1, description="Most systems in one wave.")
+    max_tb: float = Field(default=20.0, gt=0, description="Most storage (TB) in one wave.")
+    start: dt.date = Field(default_factory=_in_two_weeks, description="Date of the first wave.")
+    cadence_days: int = Field(default=14, ge=1, description="Days between waves.")
+    blackout: list[dt.date] = Field(default_factory=list, description="Dates no wave may run on.")
+    pilot_max_systems: int = Field(default=10, ge=0, description="Size of the pilot wave (non-production only).")
+    pins: dict[str, int] = Field(default_factory=dict, description="System name -> wave number to pin it to.")
+    pin_reason: str = Field(default="", description="Why the pins (recorded with them).")
+    freeze: list[int] = Field(default_factory=list, description="Wave numbers to freeze before re-planning.")
+    out: list[str] = Field(default_factory=list, description="Plan exports to write (.csv or .xlsx paths).")
+
+
+def _this_month() -> dt.date:
+    return dt.datetime.now(dt.UTC).date().replace(day=1)
+
+
+class ReportParameters(BaseModel):
+    """What the Prefect UI form (and finance's monthly schedule) and the CLI offer for a savings report."""
+
+    months: int = Field(default=12, ge=1, le=120, description="Horizon in months (12 and 36 are usual).")
+    start: dt.date = Field(default_factory=_this_month, description="First month of the projection.")
+    scenario: str = Field(default="payg", description=f"Azure pricing scenario: {', '.join(SCENARIOS)}.")
+    assumptions: str | None = Field(default=None, description="YAML/CSV file overriding default cost assumptions.")
+    formats: list[str] = Field(default_factory=lambda: ["xlsx", "html"], description="csv, xlsx, json, html.")
+    out_dir: str = Field(default="reports", description="Folder the report files are written to.")
+    name: str = Field(default="savings", description="File name stem of the report files; {month} is replaced "
+                      "by the start month (YYYY-MM).")
+
+    @field_validator("scenario")
+    @classmethod
+    def _known_scenario(cls, value: str) -> str:
+        if value not in SCENARIOS:
+            raise ValueError(f"unknown scenario {value!r}; expected one of {', '.join(SCENARIOS)}")
+        return value
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        unknown = [fmt for fmt in value if fmt not in REPORT_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown report format(s) {', '.join(unknown)}; expected {', '.join(REPORT_FORMATS)}")
+        return value
+
+
+class DemoParameters(BaseModel):
+    systems: int = Field(default=3000, ge=10, le=200_000, description="Size of the generated telecom estate.")
+    seed: int = Field(default=7, description="Random seed: the same seed gives the same estate.")
+    folder: str = Field(default="lumen-demo", description="Where the estate, database and reports are written.")
+    # A factory at full speed: about 200 servers a week is what large programmes sustain.
+    max_systems_per_wave: int = Field(default=200, ge=1, description="Most systems in one wave.")
+    max_tb_per_wave: float = Field(default=400.0, gt=0, description="Most storage (TB) in one wave.")
+    cadence_days: int = Field(default=7, ge=1, description="Days between waves.")
