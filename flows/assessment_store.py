@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, delete, func, insert, select, update
+from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlmodel import Session, col
 
 from inventory.bulk import BulkStatement, json_text
 from inventory.errors import BadInputError
+from inventory.lifecycle import set_state
 from inventory.records import Criticality, Environment, OsFamily, PowerState, SystemKind
 from inventory.tables import (
     Assessment as AssessmentRow,
@@ -35,9 +36,6 @@ from migrations_plan.assessment import AssessInput, Assessment, AssessmentResult
 from migrations_plan.strategy_types import Strategy
 
 ACTIVE = col(System.removed_at).is_(None)
-# States assessment may (re)set: a system already moving or moved keeps its state.
-_REASSESSABLE = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemState.PLANNED.value,
-                 SystemState.EXCLUDED.value)
 
 
 def _lookup(kind: Any) -> dict[str | None, Any]:
@@ -163,10 +161,8 @@ def save_assessment(result: AssessmentResult, settings: AssessSettings, *, sessi
         "cost_estimated", "cost_basis", "details"), constants={"run_id": run_id, "pricing_option": result.pricing_key})
     targets.run(_target_row(a) for a in result.assessments if a.target is not None)
     system = table_of(System)
-    # Only rows whose state changes are written: on a re-assessment that is next to none of 100,000.
-    session.execute(update(system).where(system.c.removed_at.is_(None), system.c.state.in_(_REASSESSABLE),
-                                         system.c.state != SystemState.ASSESSED.value)
-                    .values(state=SystemState.ASSESSED.value))
+    # A system execution has taken keeps its state (see inventory.lifecycle); unchanged rows are not rewritten.
+    set_state(select(system.c.id).where(system.c.removed_at.is_(None)), SystemState.ASSESSED, session=session)
     return int(run_id)
 
 

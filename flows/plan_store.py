@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session, col
 
 from flows.assessment_store import system_id_by_name
 from inventory.bulk import BulkStatement
 from inventory.errors import BadInputError
+from inventory.lifecycle import set_state
 from inventory.tables import (
     PlanExclusion,
-    System,
     SystemState,
     Wave,
     WaveMember,
     WavePin,
+    WaveRun,
     WaveStatus,
     table_of,
     utcnow,
@@ -26,13 +27,15 @@ from migrations_plan.waves import FrozenWave, WavePlan, WavePolicy
 
 # Waves whose content re-planning must keep: they have started, finished, or an engineer froze them.
 _KEPT_STATUSES = (WaveStatus.STARTED.value, WaveStatus.COMPLETED.value, WaveStatus.ROLLED_BACK.value)
-_PLANNABLE_STATES = (SystemState.IMPORTED.value, SystemState.ASSESSED.value, SystemState.PLANNED.value,
-                     SystemState.EXCLUDED.value)
 
 
 def _kept_waves(session: Session) -> list[Wave]:
+    """Started, finished, frozen waves, and any wave a run has touched (a run freezes its wave when it starts;
+    the run's rows keep pointing at it)."""
+    ran = select(col(WaveRun.wave_id))
     return list(session.scalars(select(Wave).where(
-        (col(Wave.status).in_(_KEPT_STATUSES)) | (col(Wave.frozen).is_(True))).order_by(col(Wave.number))))
+        (col(Wave.status).in_(_KEPT_STATUSES)) | (col(Wave.frozen).is_(True)) | (col(Wave.id).in_(ran)))
+        .order_by(col(Wave.number))))
 
 
 def load_frozen(*, session: Session, also: Sequence[int] = ()) -> list[FrozenWave]:
@@ -88,47 +91,58 @@ def freeze_waves(numbers: Sequence[int], *, session: Session) -> None:
 
 
 def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[str, int]:
-    """Replace the planned (not kept) waves, their members and the exclusions with `plan`'s."""
+    """Store `plan`: kept waves stay as they are; a planned wave keeps its row (and id) when the new plan has a
+    wave of its number, gets the new date, size and members; planned waves the plan no longer has are deleted."""
     kept = {wave.number for wave in _kept_waves(session)}
-    stale = select(col(Wave.id)).where(col(Wave.number).notin_(kept))
-    session.execute(delete(WaveMember).where(col(WaveMember.wave_id).in_(stale)))
-    session.execute(delete(Wave).where(col(Wave.number).notin_(kept)))
+    wave_table = table_of(Wave)
+    replaceable = dict(session.execute(select(wave_table.c.number, wave_table.c.id)
+                                       .where(wave_table.c.number.notin_(kept))).all())
+    session.execute(delete(WaveMember).where(col(WaveMember.wave_id).in_(list(replaceable.values()))))
     session.execute(delete(PlanExclusion))
+    new_waves = [wave for wave in plan.waves if wave.number not in kept]
+    numbers = {wave.number for wave in new_waves}
+    gone = [wave_id for number, wave_id in replaceable.items() if number not in numbers]
+    if gone:
+        session.execute(delete(wave_table).where(wave_table.c.id.in_(gone)))
+
+    def values(wave: Any) -> dict[str, Any]:
+        return {"number": wave.number, "name": wave.name, "planned_date": wave.date,
+                "status": WaveStatus.PLANNED.value, "frozen": False, "max_systems": policy.max_systems,
+                "max_tb": policy.max_tb, "systems": len(wave.systems), "storage_tb": wave.storage_tb}
+
+    reused = [wave for wave in new_waves if wave.number in replaceable]
+    if reused:
+        session.execute(update(wave_table).where(wave_table.c.id == bindparam("wave_id")),
+                        [{"wave_id": replaceable[wave.number], **values(wave)} for wave in reused])
+    added = [wave for wave in new_waves if wave.number not in replaceable]
+    # One INSERT ... RETURNING for every new wave (thousands at 100,000 systems): a round trip per wave costs
+    # seconds on a database server.
+    wave_ids = {wave.number: replaceable[wave.number] for wave in reused}
+    if added:
+        wave_ids.update(session.execute(
+            insert(wave_table).returning(wave_table.c.number, wave_table.c.id, sort_by_parameter_order=True),
+            [values(wave) for wave in added]).all())
     group_of = {sid: group for group in plan.groups for sid in group.system_ids}
     members: list[tuple[Any, ...]] = []
-    planned_ids: list[int] = []
-    new_waves = [wave for wave in plan.waves if wave.number not in kept]
-    # One INSERT ... RETURNING for every wave (thousands at 100,000 systems): a round trip per wave costs
-    # seconds on a database server.
-    wave_table = table_of(Wave)
-    wave_ids = dict(session.execute(
-        insert(wave_table).returning(wave_table.c.number, wave_table.c.id, sort_by_parameter_order=True),
-        [{"number": wave.number, "name": wave.name, "planned_date": wave.date, "status": WaveStatus.PLANNED.value,
-          "frozen": False, "max_systems": policy.max_systems, "max_tb": policy.max_tb, "systems": len(wave.systems),
-          "storage_tb": wave.storage_tb} for wave in new_waves]).all()) if new_waves else {}
     for wave in new_waves:
         wave_id = wave_ids[wave.number]
         for sid in sorted(wave.systems):
             group = group_of.get(sid)
             members.append((wave_id, sid, str(group.id) if group else "", group.reason if group else ""))
-            planned_ids.append(sid)
     BulkStatement(session, insert(table_of(WaveMember)), ("wave_id", "system_id", "group_key", "group_reason")
                   ).run(members)
     exclusions = sorted(plan.excluded.items())
     BulkStatement(session, insert(table_of(PlanExclusion)), ("system_id", "reason")).run(exclusions)
     _set_states(session)
-    return {"waves": sum(1 for w in plan.waves if w.number not in kept), "kept_waves": len(kept),
-            "planned_systems": len(planned_ids), "excluded": len(exclusions)}
+    return {"waves": len(new_waves), "kept_waves": len(kept), "planned_systems": len(members),
+            "excluded": len(exclusions)}
 
 
 def _set_states(session: Session) -> None:
     """Members of a wave are planned, exclusions excluded, unless execution already moved them further."""
-    system, member, exclusion = table_of(System), table_of(WaveMember), table_of(PlanExclusion)
-    for state, ids in ((SystemState.PLANNED, select(member.c.system_id)),
-                       (SystemState.EXCLUDED, select(exclusion.c.system_id))):
-        session.execute(update(system).where(system.c.id.in_(ids), system.c.state.in_(_PLANNABLE_STATES),
-                                             system.c.state != state.value)
-                        .values(state=state.value))
+    member, exclusion = table_of(WaveMember), table_of(PlanExclusion)
+    set_state(select(member.c.system_id), SystemState.PLANNED, session=session)
+    set_state(select(exclusion.c.system_id), SystemState.EXCLUDED, session=session)
 
 
 def wave_overview(*, session: Session) -> list[dict[str, Any]]:
