@@ -13,6 +13,7 @@ from flows import assessment_store as store
 from flows.handoff import whole
 from flows.parameters import AssessParameters
 from flows.progress import report
+from flows.settings import get_settings
 from inventory.db import session_scope
 from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
 from migrations_plan.pricing import load_catalog
@@ -21,7 +22,7 @@ from migrations_plan.strategy_types import Strategy
 
 @task(name="record-overrides", cache_policy=NONE)
 def record_overrides(overrides: dict[str, Strategy], reason: str) -> int:
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         return len(store.save_overrides(list(overrides.items()), reason=reason, author=None, session=session))
 
 
@@ -31,7 +32,7 @@ def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSet
     settings = AssessSettings(as_of=store.today(), region=params.region, pricing=params.pricing, ahb=params.ahb,
                               percentile=params.percentile, comfort_factor=params.comfort_factor, rules=rules)
     catalog = load_catalog()
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         inputs = store.load_assess_inputs(session=session)
         overrides = store.load_overrides(session=session)
     report("assess", 0, len(inputs))
@@ -42,7 +43,7 @@ def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSet
 
 @task(name="store-assessment", cache_policy=NONE)
 def store_assessment(result: AssessmentResult, settings: AssessSettings) -> int:
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         return store.save_assessment(result, settings, session=session)
 
 

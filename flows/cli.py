@@ -115,8 +115,6 @@ def _global(
 ) -> None:
     url = resolve_db_url(db)
     explicit = bool(db or os.environ.get(DB_URL_ENV))
-    # Flows read the URL from the environment: it is never a flow parameter (it may hold a password).
-    os.environ[DB_URL_ENV] = url
     ctx.obj = Options(db_url=url, db_explicit=explicit, json=json_output, debug=debug,
                       log_file=(log_file or Path.cwd() / "lumen-migrate.log").resolve(),
                       console=Console(stderr=json_output, highlight=False, soft_wrap=True))
@@ -222,7 +220,11 @@ def start_work(options: Options, *, database: bool = True) -> None:
     PREFECT_API_URL, or the temporary one, started once, behind a spinner.
     """
     from flows.prefect_env import prepare_prefect, start_prefect
+    from flows.settings import Settings, use_settings
     from inventory.db import DatabaseError, get_engine
+
+    # Flows read the database URL from the settings: it is never a flow parameter (it may hold a password).
+    use_settings(Settings(db_url=options.db_url, log_file=options.log_file))
 
     if database:
         try:
@@ -258,7 +260,6 @@ def demo_command(
     folder = folder.resolve()
     if not options.db_explicit:
         options.db_url = f"sqlite:///{folder / 'lumen-migrate.db'}"
-        os.environ[DB_URL_ENV] = options.db_url
     if options.log_file == (Path.cwd() / "lumen-migrate.log").resolve():
         options.log_file = folder / "prefect.log"
     with errors_handled(options):
@@ -620,6 +621,10 @@ def serve_command(ctx: typer.Context) -> None:
         from prefect import serve
 
         from flows.deployments import build_deployments
+        from flows.settings import get_settings
+
+        # Served runs execute in child processes: the settings reach them through the environment.
+        os.environ.update(get_settings().as_environment())
 
         deployments = build_deployments()
         options.console.print(f"Serving {len(deployments)} deployments on "

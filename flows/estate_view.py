@@ -7,7 +7,7 @@ they read the whole estate (100,000 rows) at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
@@ -22,8 +22,8 @@ from migrations_plan.savings import (
     SavingsSystem,
     assumptions_from_rows,
     default_assumptions,
-    legacy_figures,
 )
+from migrations_plan.savings.rules import switch_off_month
 from migrations_plan.savings.scenarios import scenario_prices
 from migrations_plan.strategy_types import Strategy
 
@@ -105,9 +105,9 @@ def load_savings_systems(*, session: Session) -> list[SavingsSystem]:
     )
     rows = session.connection().execute(statement).all()
     members = {row.wave_id for row in rows if row.wave_id is not None}
-    decommission = min((waves[wave_id][1] for wave_id in members), default=None)
+    wave_months = [waves[wave_id][1] for wave_id in members]
     strategies = {strategy.value: strategy for strategy in Strategy}
-    retire, no_wave = Strategy.RETIRE, (None, None, None)
+    no_wave = (None, None, None)
     # Prices read as JSON text and decoded once per distinct text: systems on the same size share one mapping.
     prices: dict[str | None, dict[str, float]] = {None: {}}
     systems = []
@@ -120,7 +120,7 @@ def load_savings_systems(*, session: Session) -> list[SavingsSystem]:
         wave_number, planned, realised = no_wave if wave_id is None else waves[wave_id]
         systems.append(SavingsSystem(
             id=str(system_id), name=name, strategy=strategy, business_unit=business_unit, application=application,
-            wave_number=wave_number, planned_month=decommission if strategy is retire else planned,
+            wave_number=wave_number, planned_month=switch_off_month(strategy, planned, wave_months),
             realised_month=realised, cores=cores, storage_gb=storage_gb, os_family=os_family, db_engine=db_engine,
             cost_lines=dict(zip(COST_LINE_NAMES, costs, strict=True)),
             azure_monthly=azure_monthly, migration_data_gb=storage_gb,
@@ -134,19 +134,3 @@ def assumptions_in_force(*, session: Session) -> CostAssumptions:
     rows = [AssumptionRow(row.key, row.value, row.unit, row.source)
             for row in session.scalars(select(CostAssumption).order_by(col(CostAssumption.id)))]
     return assumptions_from_rows(rows) if rows else default_assumptions()
-
-
-def monthly_savings(rows: Iterable[EstateRow], assumptions: CostAssumptions, *, option: str) -> dict[int, float]:
-    """Legacy monthly run rate minus the Azure monthly cost under `option`, per system (what waves order by)."""
-    result = {}
-    for row in rows:
-        legacy = legacy_figures(row, assumptions).annual / 12.0
-        if row.strategy is Strategy.RETAIN:
-            result[row.id] = 0.0
-        elif row.strategy is Strategy.RETIRE:
-            result[row.id] = legacy
-        else:
-            azure = row.monthly_cost_by_option.get(option, row.monthly_cost or 0.0)
-            result[row.id] = legacy - azure
-    return result
-

@@ -19,6 +19,7 @@ from prefect.cache_policies import NONE
 
 from flows.handoff import whole
 from flows.progress import reporter
+from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.importers import ParsedInventory, parse_file
 from inventory.store import ImportSummary, apply_import
@@ -39,7 +40,7 @@ def parse_inventory_file(path: str, fmt: str) -> ParsedInventory:
 
 @task(name="write-inventory", cache_policy=NONE)
 def write_inventory(parsed: ParsedInventory, *, path: str, source: str) -> ImportSummary:
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         return apply_import(parsed, session=session, source=source, file_name=Path(path).name,
                             file_sha256=file_sha256(Path(path)), progress=reporter("write"))
 

@@ -14,13 +14,15 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from flows import plan_store
-from flows.estate_view import assumptions_in_force, load_estate, monthly_savings
+from flows.estate_view import assumptions_in_force, load_estate
 from flows.handoff import whole
 from flows.parameters import PlanParameters
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
+from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.tables import Dependency
+from migrations_plan.savings.rules import monthly_savings
 from migrations_plan.waves import OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
 
 
@@ -40,7 +42,7 @@ class ComputedPlan:
 def compute_plan(params: PlanParameters) -> ComputedPlan:
     """Read the assessed estate, its dependencies, pins and kept waves, then plan (pure) in one go."""
     notes = []
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         new_pins = plan_store.resolve_pins(params.pins, session=session)
         plan_store.check_waves_exist(params.freeze, session=session)
         estate = load_estate(session=session)
@@ -77,7 +79,7 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
 @task(name="store-plan", cache_policy=NONE)
 def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> dict[str, int]:
     """The new pins, the freezes and the plan, in one transaction: a failed plan records none of them."""
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         plan_store.save_pins(computed.new_pins, reason=pin_reason, session=session)
         plan_store.freeze_waves(computed.freeze, session=session)
         return plan_store.save_plan(computed.plan, computed.policy, session=session)
@@ -85,7 +87,7 @@ def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> dict[str, int
 
 @task(name="export-plan", cache_policy=NONE)
 def export_plan(paths: list[str]) -> list[str]:
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         rows = plan_rows(session=session)
         waves = plan_store.wave_overview(session=session)
     written = []

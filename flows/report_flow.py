@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from flows.reports.savings_files import (
 )
 from flows.reports.savings_markdown import markdown_summary
 from flows.reports.savings_tables import headline_net
+from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.errors import BadSettingsError
 from inventory.tables import CostAssumption, table_of, utcnow
@@ -37,7 +37,7 @@ from migrations_plan.savings import (
     legacy_figures,
     load_assumptions,
 )
-from migrations_plan.strategy_types import Strategy
+from migrations_plan.savings.rules import set_aside_unpriced
 
 WRITERS = {"csv": write_savings_csv, "xlsx": write_savings_xlsx, "json": write_savings_json,
            "html": write_savings_html}
@@ -48,7 +48,7 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
     """The assessed estate as savings inputs; records the assumptions in force in `cost_assumption`."""
     assumptions = (load_assumptions(Path(params.assumptions), base=default_assumptions()) if params.assumptions
                    else default_assumptions())
-    with session_scope() as session:
+    with session_scope(get_settings().db_url) as session:
         loaded = load_savings_systems(session=session)
         session.execute(delete(CostAssumption))
         now = utcnow()
@@ -57,14 +57,9 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
             for row in assumption_rows(assumptions)])
     if not loaded:
         raise BadSettingsError("nothing to report: no assessed systems (run `lumen-migrate assess` first)")
-    systems, unpriced = [], []
-    for system in loaded:
-        if system.strategy in MOVING_STRATEGIES and not system.azure_monthly:
-            # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow
-            # rather than counted as a free move; listed in the report summary.
-            unpriced.append(system.name)
-            system = replace(system, strategy=Strategy.RETAIN)
-        systems.append(system)
+    # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow rather
+    # than counted as a free move; listed in the report summary.
+    systems, unpriced = set_aside_unpriced(loaded)
     context = _run_rates(loaded, systems, assumptions, params.scenario)
     context["unpriced_systems"] = len(unpriced)
     context["unpriced_examples"] = unpriced[:10]

@@ -272,8 +272,16 @@ class WavePin(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"  # waiting at an approval gate
+    COMPLETED = "completed"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+
+
 class WaveRun(SQLModel, table=True):
-    """One execution of a wave (execution stage; the journal of its steps hangs off it)."""
+    """One execution of a wave. A re-run of an unfinished run continues it (same id): the journal says where."""
 
     __tablename__ = "wave_run"
 
@@ -284,6 +292,68 @@ class WaveRun(SQLModel, table=True):
     flow_run_id: str | None = Field(default=None, max_length=64)
     started_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     finished_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    on_failure: str = Field(default="rollback-workload", max_length=32)
+    max_failures: int | None = None
+    runbook_version: int = 1
+    # Counts for `status` (the journal is the truth; these are kept in step with it).
+    workloads: int = 0
+    migrated: int = 0
+    failed: int = 0
+    rolled_back: int = 0
+
+
+class WaveLock(SQLModel, table=True):
+    """The database's guard that two runs of one wave never overlap: one row per running wave.
+
+    `owner` is host:pid of the process running it and `lease_until` is renewed while it runs, so a crashed run's
+    lock is taken over (same host and its process gone, or the lease run out) instead of blocking the wave."""
+
+    __tablename__ = "wave_lock"
+
+    wave_id: int = Field(foreign_key="wave.id", primary_key=True)
+    run_id: int = Field(foreign_key="wave_run.id")
+    owner: str = Field(max_length=255)
+    lease_until: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class StepJournal(SQLModel, table=True):
+    """One line of the execution journal, append-only: a step's intent before it acts, then its outcome.
+
+    The journal is the truth for resume and rollback: `resources` are the external ids a step created."""
+
+    __tablename__ = "step_journal"
+    __table_args__ = (Index("ix_step_journal_wave_system_step", "wave_id", "system_id", "step_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="wave_run.id", index=True)
+    wave_id: int = Field(foreign_key="wave.id")
+    system_id: int | None = Field(default=None, foreign_key="system.id")
+    step_key: str = Field(max_length=255)
+    kind: str = Field(max_length=32)
+    action: str = Field(max_length=8)  # do | undo
+    event: str = Field(max_length=16)  # intent | succeeded | failed | skipped | approved | rejected
+    attempt: int = 1
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    duration_ms: float | None = None
+    error: str | None = None
+    resources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    actor: str | None = Field(default=None, max_length=255)
+
+
+class RunbookVersion(SQLModel, table=True):
+    """An engineer's edits of a wave's runbook (added / dropped steps), versioned with the wave."""
+
+    __tablename__ = "runbook_version"
+    __table_args__ = (UniqueConstraint("wave_id", "version", name="uq_runbook_version_wave_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="wave.id", index=True)
+    version: int
+    edits: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    author: str | None = Field(default=None, max_length=255)
+    comment: str = ""
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class CostAssumption(SQLModel, table=True):
