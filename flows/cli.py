@@ -556,6 +556,220 @@ def _date_option(option: str, text: str) -> dt.date:
         raise BadInputError.single(option, f"expected a date as YYYY-MM-DD, got {text!r}") from e
 
 
+SimFault = Annotated[list[str] | None, typer.Option("--sim-fault", help="Simulator: inject a fault, "
+                                                  "SYSTEM:STEP[:fail|transient|crash] (repeatable).")]
+
+
+def _wave_parameters(wave: int, **fields: Any) -> Any:
+    from flows.parameters import RunWaveParameters
+
+    return RunWaveParameters(wave=wave, **{key: value for key, value in fields.items() if value is not None})
+
+
+def _print_wave_outcome(console: Console, result: Any) -> None:
+    verb = "resumed" if result.resumed else "ran"
+    console.print(f"Wave [bold]{result.wave}[/] run {result.run_id} ({verb}): [bold]{result.status}[/]; "
+                  f"{result.migrated} of {result.workloads} migrated, {result.rolled_back} rolled back, "
+                  f"{result.failed} failed, {result.awaiting_approval} waiting for approval"
+                  + (f", {result.not_started} not started" if result.not_started else ""))
+    for line in result.results:
+        if line.outcome not in ("migrated", "decommissioned"):
+            detail = f" at {line.failed_step}: {line.error}" if line.failed_step else ""
+            left = f" [red]left behind: {', '.join(line.left_behind)}[/]" if line.left_behind else ""
+            console.print(f"  {line.system}: {line.outcome}{detail}{left}", soft_wrap=True)
+
+
+def _run_wave_flow(options: Options, flow_name: str, params: Any) -> Any:
+    """Run the run-wave or rollback-wave flow; a failed run still prints what happened to each workload."""
+    from flows.execution.wave_flow import WaveRunFailed, rollback_wave_flow, run_wave_flow
+
+    flow_fn = run_wave_flow.with_options(task_runner=_thread_pool(params.max_workers)) if flow_name == "run" \
+        else rollback_wave_flow
+    try:
+        return run_flow(options, flow_fn, params=params)
+    except WaveRunFailed as e:
+        outcome = e.outcome
+        emit(options, {"ok": False, **outcome.model_dump(mode="json")},
+             lambda console: _print_wave_outcome(console, outcome))
+        raise typer.Exit(EXIT_FAILED) from e
+
+
+def _thread_pool(workers: int) -> Any:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+@app.command("run-wave")
+def run_wave_command(
+    ctx: typer.Context,
+    wave: Annotated[int, typer.Argument(help="Wave number (see `lumen-migrate status`).")],
+    backend: Annotated[str, typer.Option(help="simulator (the Azure backend comes next).")] = "simulator",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the runbook and stop (never starts Prefect).")]
+    = False,
+    on_failure: Annotated[str, typer.Option(help="continue, rollback-workload or rollback-wave.")]
+    = "rollback-workload",
+    max_failures: Annotated[int | None, typer.Option(min=0, help="Stop starting workloads after N failures.")] = None,
+    max_workers: Annotated[int, typer.Option(min=1, max=64, help="Workloads at the same time.")] = 8,
+    approval_timeout_hours: Annotated[float, typer.Option(help="How long production workloads wait for "
+                                                          "approval before they are rolled back.")] = 24.0,
+    sim_state: Annotated[Path, typer.Option(help="Simulator: its state folder.")] = Path("lumen-simulator"),
+    sim_seed: Annotated[int, typer.Option(help="Simulator: seed of latencies and random faults.")] = 0,
+    sim_fault: SimFault = None,
+    sim_failure_probability: Annotated[float, typer.Option(min=0.0, max=1.0, help="Simulator: chance that any "
+                                                           "step fails.")] = 0.0,
+    sim_latency_ms: Annotated[float, typer.Option(min=0.0, help="Simulator: latency per step.")] = 0.0,
+) -> None:
+    """Execute a wave stage by stage (preflight ... finalize), with approval gates, compensation and resume."""
+    options = _options(ctx)
+    with errors_handled(options):
+        params = _wave_parameters(wave, backend=backend, dry_run=dry_run, on_failure=on_failure,
+                                  max_failures=max_failures, max_workers=max_workers,
+                                  approval_timeout_hours=approval_timeout_hours,
+                                  simulator_state=str(sim_state.resolve()), simulator_seed=sim_seed,
+                                  simulator_faults=list(sim_fault or []),
+                                  simulator_failure_probability=sim_failure_probability,
+                                  simulator_latency_ms=sim_latency_ms)
+        runbook = _check_wave(options, wave)
+        if dry_run:
+            emit(options, {"ok": True, "wave": wave, "dry_run": True, "runbook": str(runbook)},
+                 lambda console: console.print(str(runbook), markup=False, soft_wrap=True))
+            return
+        _check_gates_answerable(runbook)
+        start_work(options)
+        result = _run_wave_flow(options, "run", params)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, lambda console: _print_wave_outcome(console, result))
+
+
+def _check_wave(options: Options, wave: int) -> Any:
+    """The wave's runbook, read before Prefect starts: an unknown wave or bad stored edits is said at once."""
+    from flows.execution.runs import load_runbook
+    from inventory.db import DatabaseError, session_scope
+    from inventory.errors import NotFoundError
+
+    try:
+        with session_scope(options.db_url) as session:
+            return load_runbook(wave, session=session)[1]
+    except NotFoundError as e:
+        raise BadSettingsError(str(e)) from e
+    except DatabaseError as e:
+        raise BadSettingsError(str(e)) from e
+
+
+def _check_gates_answerable(runbook: Any) -> None:
+    if runbook.production_gates and not os.environ.get("PREFECT_API_URL"):
+        raise BadSettingsError(
+            f"wave {runbook.wave_number} has production workloads that wait for approval before cutover, and "
+            "only a running Prefect server can take that answer: run `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (progress then shows in the UI too)")
+
+
+@app.command("approve")
+def approve_command(
+    ctx: typer.Context,
+    wave: Annotated[int, typer.Argument(help="Wave number whose run waits for approval.")],
+    system: Annotated[list[str] | None, typer.Option("--system", help="Approve only this workload "
+                                                     "(repeatable; default every waiting one).")] = None,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject instead: the workloads are rolled back.")]
+    = False,
+    comment: Annotated[str, typer.Option(help="Why.")] = "",
+    change_ref: Annotated[str, typer.Option(help="The change ticket, e.g. CHG-1042.")] = "",
+    approver: Annotated[str, typer.Option(help="Who approves (default: your user name).")] = "",
+) -> None:
+    """Answer a paused wave run's approval gate (as the form in the Prefect UI does)."""
+    import getpass
+
+    options = _options(ctx)
+    with errors_handled(options):
+        from flows.execution.runs import latest_run
+        from inventory.db import session_scope
+        from inventory.errors import NotFoundError
+        from inventory.tables import RunStatus
+
+        if not os.environ.get("PREFECT_API_URL"):
+            raise BadSettingsError("approvals go to the Prefect server the run waits on: set PREFECT_API_URL")
+        try:
+            with session_scope(options.db_url) as session:
+                run = latest_run(wave, session=session)
+        except NotFoundError as e:
+            raise BadSettingsError(str(e)) from e
+        if run.status != RunStatus.PAUSED.value or not run.flow_run_id:
+            raise BadSettingsError(f"wave {wave} run {run.id} is {run.status}, not waiting for approval")
+        start_work(options)
+        from uuid import UUID
+
+        from prefect.flow_runs import resume_flow_run
+
+        from flows.execution.wave_flow import ApprovalInput
+
+        answer = ApprovalInput(approve=not reject, systems=list(system or []),
+                               approver=approver or getpass.getuser(), comment=comment, change_reference=change_ref)
+        resume_flow_run(UUID(run.flow_run_id), run_input=answer.model_dump(mode="json"))
+    verb = "rejected" if reject else "approved"
+    emit(options, {"ok": True, "wave": wave, "run_id": run.id, "answer": answer.model_dump(mode="json")},
+         lambda console: console.print(f"Wave {wave} run {run.id}: {verb} "
+                                       f"{', '.join(system or []) or 'every waiting workload'}; the run goes on"))
+
+
+@app.command("rollback")
+def rollback_command(
+    ctx: typer.Context,
+    wave: Annotated[int, typer.Argument(help="Wave number.")],
+    system: Annotated[list[str] | None, typer.Option("--system", help="Only this workload (repeatable).")] = None,
+    sim_state: Annotated[Path, typer.Option(help="Simulator: its state folder.")] = Path("lumen-simulator"),
+) -> None:
+    """Undo, from the journal, what the wave's latest run did: cut-over workloads are failed back."""
+    options = _options(ctx)
+    with errors_handled(options):
+        params = _wave_parameters(wave, systems=list(system or []), simulator_state=str(sim_state.resolve()))
+        _check_wave(options, wave)
+        start_work(options)
+        result = _run_wave_flow(options, "rollback", params)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, lambda console: _print_wave_outcome(console, result))
+
+
+@app.command("retry")
+def retry_command(
+    ctx: typer.Context,
+    wave: Annotated[int, typer.Argument(help="Wave number.")],
+    system: Annotated[str, typer.Option("--system", help="The workload to retry.")],
+    step: Annotated[str, typer.Option("--step", help="The step that failed (e.g. cutover).")],
+    sim_state: Annotated[Path, typer.Option(help="Simulator: its state folder.")] = Path("lumen-simulator"),
+    sim_fault: SimFault = None,
+) -> None:
+    """Run a failed workload again from its failed step (finished steps are not redone)."""
+    options = _options(ctx)
+    with errors_handled(options):
+        _check_retry(options, wave, system, step)
+        params = _wave_parameters(wave, systems=[system], on_failure="continue",
+                                  simulator_state=str(sim_state.resolve()), simulator_faults=list(sim_fault or []))
+        start_work(options)
+        result = _run_wave_flow(options, "run", params)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, lambda console: _print_wave_outcome(console, result))
+
+
+def _check_retry(options: Options, wave: int, system: str, step: str) -> None:
+    from flows.execution.journal import Action, Event, Journal
+    from flows.execution.runs import latest_run
+
+    runbook = _check_wave(options, wave)
+    try:
+        plan = runbook.workload(system)
+    except KeyError as e:
+        raise BadSettingsError(f"--system: {system!r} is not a workload of wave {wave}") from e
+    from inventory.db import session_scope
+
+    with session_scope(options.db_url) as session:
+        run = latest_run(wave, session=session)
+    assert run.id is not None
+    state = Journal(options.db_url, run_id=run.id, wave_id=run.wave_id).state(plan.workload.system_id)
+    failed = [key for key, record in state.items() if key[2] is Action.DO and record.event is Event.FAILED]
+    names = [key[1].split("/", 1)[1] for key in failed]
+    if step not in names:
+        raise BadSettingsError(f"--step: {system} has no failed step {step!r} in run {run.id}"
+                               + (f" (failed: {', '.join(names)})" if names else " (nothing failed)"))
+
+
 report_app = typer.Typer(help="Reports for finance.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 

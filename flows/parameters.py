@@ -7,6 +7,7 @@ fraction of a second instead of after the temporary server's start.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -90,3 +91,37 @@ class DemoParameters(BaseModel):
     max_systems_per_wave: int = Field(default=200, ge=1, description="Most systems in one wave.")
     max_tb_per_wave: float = Field(default=400.0, gt=0, description="Most storage (TB) in one wave.")
     cadence_days: int = Field(default=7, ge=1, description="Days between waves.")
+
+
+class RunWaveParameters(BaseModel):
+    """What the Prefect UI form and `lumen-migrate run-wave` offer for executing a wave."""
+
+    wave: int = Field(ge=0, description="Number of the wave to run (see `lumen-migrate status`).")
+    backend: Literal["simulator"] = Field(default="simulator", description="Where the workloads move: the "
+                                          "built-in simulator (the Azure backend comes next).")
+    dry_run: bool = Field(default=False, description="Only show the runbook: what would run, in which order.")
+    on_failure: Literal["continue", "rollback-workload", "rollback-wave"] = Field(
+        default="rollback-workload", description="A failed workload is undone (rollback-workload), left for a "
+        "retry (continue), or the whole wave is undone (rollback-wave).")
+    max_failures: int | None = Field(default=None, ge=0, description="Stop starting workloads after this many "
+                                     "failures.")
+    max_workers: int = Field(default=8, ge=1, le=64, description="Workloads executed at the same time.")
+    approval_timeout_hours: float = Field(default=24.0, gt=0, le=24 * 30, description="How long production "
+                                          "workloads wait at the approval gate before they are rolled back.")
+    systems: list[str] = Field(default_factory=list, description="Only these workloads (a retry), by name.")
+    simulator_state: str = Field(default="lumen-simulator", description="Folder of the simulator's state.")
+    simulator_seed: int = Field(default=0, description="Seed of the simulator's latencies and random faults.")
+    simulator_faults: list[str] = Field(default_factory=list, description="Injected faults, "
+                                        "SYSTEM:STEP[:fail|transient|crash].")
+    simulator_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0,
+                                                 description="Probability that any step fails.")
+    simulator_latency_ms: float = Field(default=0.0, ge=0.0, description="Latency of every simulated step.")
+
+    @field_validator("simulator_faults")
+    @classmethod
+    def _faults(cls, value: list[str]) -> list[str]:
+        from flows.execution.simulator import parse_fault
+
+        for text in value:
+            parse_fault(text)
+        return value

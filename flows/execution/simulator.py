@@ -91,8 +91,9 @@ class SimulatorBackend:
         self._path = state_dir / "simulator.db"
         self._local = threading.local()
         state_dir.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        with sqlite3.connect(self._path, timeout=60) as setup:
+            setup.executescript(_SCHEMA)
+        setup.close()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

@@ -228,6 +228,12 @@ class Runbook:
                 result.extend(plan.steps)
         return tuple(result)
 
+    @property
+    def production_gates(self) -> bool:
+        """Whether some production workload waits for a person's approval before cutover."""
+        return any(plan.workload.production and any(step.kind is StepKind.APPROVE for step in plan.steps)
+                   for plan in self.workloads)
+
     def workload(self, name_or_id: str | int) -> WorkloadPlan:
         for plan in self.workloads:
             if name_or_id in (plan.workload.name, plan.workload.system_id, str(plan.workload.system_id)):

@@ -1,0 +1,322 @@
+"""The `run-wave` flow: a wave's runbook executed by the engine, one Prefect task per workload.
+
+Shape (measured on Prefect 3.9): one task per workload, its steps plain calls inside, journaled per step; a
+bounded thread pool; a progress artifact updated about every 50 step completions and a table artifact of
+per-workload results at the end. Production workloads pause before cutover with `pause_flow_run` and an
+`ApprovalInput` form (the UI renders it; `lumen-migrate approve` answers it); partial approval moves only the
+approved workloads on, a rejection or a timeout compensates. Two runs of one wave never overlap: a Prefect global
+concurrency limit per wave (leased, created if missing, and refused rather than run unguarded) and the
+database's wave lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, cast
+from uuid import UUID
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NONE
+from prefect.context import FlowRunContext
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel, ConfigDict, Field
+
+from flows.execution.engine import Decision, ExecutionPolicy, OnFailure, Outcome, RecordedApprovals, WorkloadResult
+from flows.execution.journal import Action, Event, Journal
+from flows.execution.runs import (
+    LEASE_SECONDS,
+    RunHandle,
+    WaveBusyError,
+    latest_run,
+    load_runbook,
+    open_run,
+    set_flow_run,
+    wave_lock,
+)
+from flows.execution.simulator import FaultPlan, SimulatorBackend, parse_fault
+from flows.execution.wave import WaveOutcome, execute_wave, roll_back
+from flows.handoff import whole
+from flows.parameters import RunWaveParameters
+from flows.settings import get_settings
+from inventory.db import session_scope
+from inventory.errors import LumenError
+from migrations_plan.execution import Runbook, StepKind, WorkloadPlan
+
+PROGRESS_EVERY_STEPS = 50
+
+
+class ApprovalInput(RunInput):
+    """The approval form of a paused wave run (Prefect renders it in the UI)."""
+
+    approve: bool = Field(default=True, description="Approve (true) or reject (false) the workloads below.")
+    systems: list[str] = Field(default_factory=list, description="Workloads this answer is for (empty: every "
+                               "workload waiting).")
+    approver: str = Field(default="", description="Who answers.")
+    comment: str = Field(default="", description="Why.")
+    change_reference: str = Field(default="", description="The change ticket (e.g. CHG-1042).")
+
+
+class WorkloadLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    system: str
+    outcome: str
+    steps_done: int
+    failed_step: str | None = None
+    error: str | None = None
+    left_behind: tuple[str, ...] = ()
+
+
+class RunWaveOutcome(BaseModel):
+    """What a wave run did; the CLI and its --json read this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wave: int
+    run_id: int | None
+    resumed: bool = False
+    status: str
+    dry_run: bool = False
+    runbook: str = ""
+    workloads: int = 0
+    migrated: int = 0
+    rolled_back: int = 0
+    failed: int = 0
+    awaiting_approval: int = 0
+    not_started: int = 0
+    results: tuple[WorkloadLine, ...] = ()
+
+
+class WaveRunFailed(LumenError):
+    """A wave run ended with failed or rolled-back workloads; carries what happened to each."""
+
+    def __init__(self, outcome: RunWaveOutcome) -> None:
+        self.outcome = outcome
+        failed = [line for line in outcome.results if line.outcome in ("failed", "rolled_back")]
+        first = failed[0] if failed else None
+        super().__init__(f"wave {outcome.wave} run {outcome.run_id}: {outcome.status}; {outcome.migrated} "
+                         f"migrated, {outcome.rolled_back} rolled back, {outcome.failed} failed"
+                         + (f" (first: {first.system} at {first.failed_step}: {first.error})" if first else ""))
+
+
+def make_backend(params: RunWaveParameters) -> SimulatorBackend:
+    faults = dict(parse_fault(text) for text in params.simulator_faults)
+    latency = dict.fromkeys(StepKind, params.simulator_latency_ms / 1000) if params.simulator_latency_ms else {}
+    return SimulatorBackend(Path(params.simulator_state), FaultPlan(
+        seed=params.simulator_seed, probability=params.simulator_failure_probability,
+        faults=MappingProxyType(faults), latency_s=MappingProxyType(latency)))
+
+
+def policy_of(params: RunWaveParameters) -> ExecutionPolicy:
+    return ExecutionPolicy(on_failure=OnFailure(params.on_failure), max_failures=params.max_failures)
+
+
+@task(name="migrate-workload", task_run_name="{name}", cache_policy=NONE, retries=0)
+def migrate_workload(run_one: Callable[[WorkloadPlan], WorkloadResult], plan: WorkloadPlan,
+                     name: str) -> WorkloadResult:
+    """One workload's steps (plain calls, journaled per step): one Prefect task per workload, not per step."""
+    return run_one(plan)
+
+
+def prefect_mapper(run_one: Callable[[WorkloadPlan], WorkloadResult],
+                   plans: Sequence[WorkloadPlan]) -> list[WorkloadResult]:
+    futures = [migrate_workload.submit(whole(run_one), whole(plan), plan.workload.name) for plan in plans]
+    return [future.result() for future in futures]
+
+
+@contextmanager
+def prefect_wave_guard(wave_number: int) -> Iterator[None]:
+    """Hold the wave's global concurrency slot (limit 1, created if missing) for the block, leased and renewed:
+    a process killed while holding it frees it when its lease runs out, and the database lock covers the rest."""
+    from httpx import HTTPStatusError
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    name = f"lumen-migrate-wave-{wave_number}"
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+        except ObjectAlreadyExists:
+            pass
+        try:
+            response = client.increment_concurrency_slots_with_lease(
+                names=[name], slots=1, mode="concurrency", lease_duration=LEASE_SECONDS)
+        except HTTPStatusError as e:
+            if e.response.status_code == 423:
+                raise WaveBusyError(f"wave {wave_number} is already running (its Prefect concurrency limit "
+                                    f"{name!r} is taken); wait for that run, or see the Prefect UI") from e
+            raise
+        lease = UUID(response.json()["lease_id"])
+    stop = threading.Event()
+
+    def renew() -> None:
+        with get_client(sync_client=True) as renewing:
+            while not stop.wait(LEASE_SECONDS / 4):
+                renewing.renew_concurrency_lease(lease, lease_duration=LEASE_SECONDS)
+
+    thread = threading.Thread(target=renew, name=f"wave-{wave_number}-slot", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        with get_client(sync_client=True) as client:
+            client.release_concurrency_slots_with_lease(lease)
+
+
+def journal_decisions(journal: Journal) -> dict[tuple[int, str], Decision]:
+    return {(system_id, key): Decision(record.event is Event.APPROVED)
+            for (system_id, key, action), record in journal.state().items()
+            if action is Action.DO and record.event in (Event.APPROVED, Event.REJECTED)}
+
+
+def auto_decisions(runbook: Runbook) -> dict[tuple[int, str], Decision]:
+    """Approval steps outside production pass on their own (production ones wait for a person)."""
+    return {(plan.workload.system_id, step.key): Decision(True, actor="policy", comment="non-production")
+            for plan in runbook.workloads if not plan.workload.production
+            for step in plan.steps if step.kind is StepKind.APPROVE and not step.added_by_edit}
+
+
+def to_outcome(handle: RunHandle, outcome: WaveOutcome, results: Sequence[WorkloadResult]) -> RunWaveOutcome:
+    latest = {result.system_id: result for result in results}
+    lines = tuple(WorkloadLine(system=r.name, outcome=r.outcome.value, steps_done=r.steps_done,
+                               failed_step=r.failed_step, error=r.error, left_behind=r.left_behind)
+                  for r in latest.values() if r.system_id)
+
+    def count(*outcomes: Outcome) -> int:
+        return sum(1 for r in latest.values() if r.system_id and r.outcome in outcomes)
+
+    return RunWaveOutcome(wave=handle.wave_number, run_id=handle.run_id, resumed=handle.resumed,
+                          status=outcome.status.value, workloads=len(handle.runbook.workloads),
+                          migrated=count(Outcome.MIGRATED, Outcome.DECOMMISSIONED),
+                          rolled_back=count(Outcome.ROLLED_BACK), failed=count(Outcome.FAILED),
+                          awaiting_approval=count(Outcome.AWAITING_APPROVAL), not_started=count(Outcome.NOT_STARTED),
+                          results=lines)
+
+
+def _names_to_ids(runbook: Runbook, names: Sequence[str]) -> list[int]:
+    ids = []
+    for name in names:
+        try:
+            ids.append(runbook.workload(name).workload.system_id)
+        except KeyError as e:
+            raise LumenError(f"{name!r} is not a workload of wave {runbook.wave_number}") from e
+    return ids
+
+
+# A bounded pool: the default is unbounded (about 1,900 threads were seen for a 2,000-workload wave).
+@flow(name="run-wave", task_runner=cast(Any, ThreadPoolTaskRunner(max_workers=8)))
+def run_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
+    """Execute a wave stage by stage on the chosen backend, with approval gates, compensation and resume."""
+    logger = get_run_logger()
+    db_url = get_settings().db_url
+    if params.dry_run:
+        with session_scope(db_url) as session:
+            _, runbook = load_runbook(params.wave, session=session)
+        create_markdown_artifact(markdown=f"```\n{runbook}\n```", key=f"wave-{params.wave}-runbook",
+                                 description=f"Runbook of wave {params.wave} (dry run)")
+        return RunWaveOutcome(wave=params.wave, run_id=None, status="dry-run", dry_run=True, runbook=str(runbook),
+                              workloads=len(runbook.workloads))
+    with prefect_wave_guard(params.wave):
+        with session_scope(db_url) as session:
+            handle = open_run(params.wave, backend=params.backend, on_failure=params.on_failure,
+                              max_failures=params.max_failures, session=session)
+        context = FlowRunContext.get()
+        set_flow_run(db_url, handle.run_id, str(context.flow_run.id) if context and context.flow_run else None)
+        with wave_lock(db_url, wave_id=handle.wave_id, wave_number=handle.wave_number, run_id=handle.run_id):
+            result = _execute(params, handle, db_url)
+    create_table_artifact(table=[line.model_dump(mode="json") for line in result.results],
+                          key=f"wave-{params.wave}-results", description=f"Wave {params.wave}: {result.status}")
+    logger.info("wave %s run %s: %s (%s migrated, %s rolled back, %s failed)", result.wave, result.run_id,
+                result.status, result.migrated, result.rolled_back, result.failed)
+    if result.failed or result.rolled_back or result.not_started:
+        raise WaveRunFailed(result)
+    return result
+
+
+def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWaveOutcome:
+    backend, policy = make_backend(params), policy_of(params)
+    journal = Journal(db_url, run_id=handle.run_id, wave_id=handle.wave_id)
+    total_steps = max(1, len(handle.runbook.steps()))
+    progress_id = cast(UUID, create_progress_artifact(progress=0.0, key=f"wave-{params.wave}-progress",
+                                                      description=f"Wave {params.wave}, run {handle.run_id}"))
+    done = [0]
+    lock = threading.Lock()
+
+    def tick() -> None:
+        with lock:
+            done[0] += 1
+            if done[0] % PROGRESS_EVERY_STEPS == 0:
+                update_progress_artifact(progress_id, progress=min(100.0, 100.0 * done[0] / total_steps))
+
+    decisions = {**auto_decisions(handle.runbook), **journal_decisions(journal)}
+    only = _names_to_ids(handle.runbook, params.systems) if params.systems else None
+    outcome = execute_wave(handle, db_url=db_url, backend=backend, policy=policy,
+                           approvals=RecordedApprovals(decisions), mapper=prefect_mapper, only=only, on_step=tick)
+    results = list(outcome.results)
+    pending = {result.name: result for result in outcome.awaiting}
+    round_number = 0
+    while pending:
+        round_number += 1
+        try:
+            answer = pause_flow_run(wait_for_input=ApprovalInput, timeout=int(params.approval_timeout_hours * 3600),
+                                    key=f"wave-{params.wave}-run-{handle.run_id}-approval-{round_number}")
+            assert isinstance(answer, ApprovalInput)
+            chosen = [name for name in (answer.systems or list(pending)) if name in pending]
+            decision = Decision(answer.approve, actor=answer.approver or "prefect-ui", comment=answer.comment,
+                                change_reference=answer.change_reference)
+        except FlowPauseTimeout:
+            chosen = list(pending)
+            decision = Decision(False, actor="timeout",
+                                comment=f"no answer within {params.approval_timeout_hours:g} h")
+        if not chosen:
+            continue  # an answer naming no waiting workload: ask again
+        for name in chosen:
+            decisions[(pending[name].system_id, str(pending[name].awaiting))] = decision
+        outcome = execute_wave(handle, db_url=db_url, backend=backend, policy=policy,
+                               approvals=RecordedApprovals(decisions), mapper=prefect_mapper,
+                               only=[pending[name].system_id for name in chosen], on_step=tick)
+        results.extend(outcome.results)
+        for result in outcome.results:
+            pending.pop(result.name, None)
+            if result.outcome is Outcome.AWAITING_APPROVAL:
+                pending[result.name] = result  # a later gate of the same workload
+    update_progress_artifact(progress_id, progress=100.0)
+    return to_outcome(handle, outcome, results)
+
+
+@flow(name="rollback-wave")
+def rollback_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
+    """Undo, from the journal, what the wave's latest run did: every workload (cut-over ones too) or `systems`."""
+    db_url = get_settings().db_url
+    with prefect_wave_guard(params.wave):
+        with session_scope(db_url) as session:
+            run = latest_run(params.wave, session=session)
+            _, runbook = load_runbook(params.wave, session=session)
+            assert run.id is not None
+            handle = RunHandle(run.id, run.wave_id, params.wave, True, runbook)
+        only = _names_to_ids(runbook, params.systems) if params.systems else None
+        with wave_lock(db_url, wave_id=handle.wave_id, wave_number=handle.wave_number, run_id=handle.run_id):
+            outcome = roll_back(handle, db_url=db_url, backend=make_backend(params), policy=policy_of(params),
+                                only=only)
+    result = to_outcome(handle, outcome, outcome.results)
+    create_table_artifact(table=[line.model_dump(mode="json") for line in result.results],
+                          key=f"wave-{params.wave}-rollback", description=f"Rollback of wave {params.wave}")
+    if result.failed:
+        raise WaveRunFailed(result)
+    return result
