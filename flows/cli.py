@@ -358,6 +358,7 @@ def check_inventory_file(path: Path, fmt: str) -> str:
 def status_command(ctx: typer.Context) -> None:
     """Counts of the estate by kind, environment and state (reads the database only; never starts Prefect)."""
     from flows.assessment_store import assessment_counts
+    from flows.execution.runs import run_overview
     from flows.plan_store import wave_overview
     from inventory.db import session_scope
     from inventory.store import estate_status
@@ -368,6 +369,7 @@ def status_command(ctx: typer.Context) -> None:
             status = estate_status(session=session)
             assessment = assessment_counts(session=session)
             waves = wave_overview(session=session)
+            runs = run_overview(session=session)
 
     def render(console: Console) -> None:
         console.print(f"Database: {redact_url(options.db_url)}")
@@ -397,8 +399,20 @@ def status_command(ctx: typer.Context) -> None:
                               wave["status"] + (" (frozen)" if wave["frozen"] else ""), str(wave["systems"]),
                               f"{wave['storage_tb']:.1f}")
             console.print(table)
+        for run in runs:
+            console.print(f"Wave {run['wave']} run {run['run_id']} ({run['backend']}): [bold]{run['status']}[/]; "
+                          f"{run['migrated']}/{run['workloads']} migrated, {run['rolled_back']} rolled back, "
+                          f"{run['failed']} failed")
+            steps: Any = run["steps"]
+            if steps:
+                table = Table(title=f"wave {run['wave']} steps", title_justify="left")
+                for column in ("step", "completed", "failed", "waiting", "running"):
+                    table.add_column(column, justify="left" if column == "step" else "right")
+                for kind, counts in steps.items():
+                    table.add_row(kind, *(str(counts[key]) for key in ("completed", "failed", "waiting", "running")))
+                console.print(table)
 
-    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment, "waves": waves}, render)
+    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment, "waves": waves, "runs": runs}, render)
 
 
 @app.command("sample-inventory")

@@ -272,3 +272,11 @@ def latest_run(wave_number: int, *, session: Session) -> WaveRun:
     if run is None:
         raise NotFoundError(f"wave {wave_number} has not been run (`lumen-migrate run-wave {wave_number}`)")
     return run
+
+
+def mark_run(db_url: str, run_id: int, status: RunStatus) -> None:
+    """A paused run was answered and goes on (running), or still has workloads at a gate (paused)."""
+    with session_scope(db_url) as session:
+        run = session.get(WaveRun, run_id)
+        if run is not None:
+            run.status, run.finished_at = status.value, None

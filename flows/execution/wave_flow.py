@@ -42,6 +42,7 @@ from flows.execution.runs import (
     WaveBusyError,
     latest_run,
     load_runbook,
+    mark_run,
     open_run,
     set_flow_run,
     wave_lock,
@@ -53,6 +54,7 @@ from flows.parameters import RunWaveParameters
 from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.errors import LumenError
+from inventory.tables import RunStatus
 from migrations_plan.execution import Runbook, StepKind, WorkloadPlan
 
 PROGRESS_EVERY_STEPS = 50
@@ -274,7 +276,8 @@ def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWa
     while pending:
         round_number += 1
         try:
-            answer = pause_flow_run(wait_for_input=ApprovalInput, timeout=int(params.approval_timeout_hours * 3600),
+            timeout = max(1, int(params.approval_timeout_hours * 3600))
+            answer = pause_flow_run(wait_for_input=ApprovalInput, timeout=timeout, poll_interval=min(10, timeout),
                                     key=f"wave-{params.wave}-run-{handle.run_id}-approval-{round_number}")
             assert isinstance(answer, ApprovalInput)
             chosen = [name for name in (answer.systems or list(pending)) if name in pending]
@@ -286,6 +289,7 @@ def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWa
                                 comment=f"no answer within {params.approval_timeout_hours:g} h")
         if not chosen:
             continue  # an answer naming no waiting workload: ask again
+        mark_run(db_url, handle.run_id, RunStatus.RUNNING)
         for name in chosen:
             decisions[(pending[name].system_id, str(pending[name].awaiting))] = decision
         outcome = execute_wave(handle, db_url=db_url, backend=backend, policy=policy,
@@ -296,6 +300,8 @@ def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWa
             pending.pop(result.name, None)
             if result.outcome is Outcome.AWAITING_APPROVAL:
                 pending[result.name] = result  # a later gate of the same workload
+        if pending:
+            mark_run(db_url, handle.run_id, RunStatus.PAUSED)
     update_progress_artifact(progress_id, progress=100.0)
     return to_outcome(handle, outcome, results)
 

@@ -1,0 +1,163 @@
+"""Wave execution as engineers run it, against a real `prefect server start`: the approval gate (pause, partial
+approval from the CLI, rejection and timeout roll back), one run per wave, status, rollback of a finished wave."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import REPO, Result, assert_clean, run_cli
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Path:
+    """A 60-system sample estate, assessed and planned (pilot wave 0 non-production, then production waves)."""
+    folder = tmp_path_factory.mktemp("planned")
+    for args in (("sample-inventory", "--systems", "60", "--out", "estate.csv"), ("import", "estate.csv"),
+                 ("import", "estate-dependencies.csv"), ("assess",), ("plan", "--pilot-max-systems", "4")):
+        result = run_cli(*args, cwd=folder, api_url=prefect_server)
+        assert result.code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def estate(planned: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "estate"
+    shutil.copytree(planned, folder, ignore=shutil.ignore_patterns(".prefect-home"))
+    return folder
+
+
+def query(folder: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(folder / "lumen-migrate.db") as connection:
+        return connection.execute(sql).fetchall()
+
+
+def production_wave(folder: Path) -> tuple[int, list[str]]:
+    rows = query(folder, "SELECT w.number, s.name FROM wave w JOIN wave_member m ON m.wave_id = w.id "
+                         "JOIN system s ON s.id = m.system_id JOIN assessment a ON a.system_id = s.id "
+                         "WHERE s.environment = 'production' AND a.strategy IN ('rehost', 'replatform') "
+                         "ORDER BY w.number, s.name")
+    number = rows[0][0]
+    return number, [name for wave, name in rows if wave == number]
+
+
+def start(folder: Path, api_url: str, *args: str) -> subprocess.Popen[str]:
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(folder), "PREFECT_API_URL": api_url,
+           "PREFECT_HOME": str(folder / ".prefect-home")}
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", "--json", *args], cwd=folder, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(folder: Path, api_url: str, wave: int, status: str, *, timeout: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = json.loads(run_cli("--json", "status", cwd=folder).stdout)["runs"]
+        mine = [run for run in runs if run["wave"] == wave]
+        if mine and mine[-1]["status"] == status:
+            return dict(mine[-1])
+        time.sleep(1)
+    raise AssertionError(f"wave {wave} never reached {status}")
+
+
+def finish(process: subprocess.Popen[str]) -> Result:
+    stdout, stderr = process.communicate(timeout=300)
+    return Result(process.returncode, stdout, stderr)
+
+
+@pytest.fixture
+def background() -> Any:
+    """Processes a test started; killed if the test ends before them."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_approval_gate_partial_approval_then_rejection_and_one_run_per_wave(
+        estate: Path, prefect_server: str, background: list[subprocess.Popen[str]]) -> None:
+    wave, names = production_wave(estate)
+    assert len(names) >= 3
+    running = start(estate, prefect_server, "run-wave", str(wave))
+    background.append(running)
+    paused = wait_for(estate, prefect_server, wave, "paused")
+    assert paused["steps"]["approve"]["waiting"] >= len(names)
+    listed = ", ".join(f"'{name}'" for name in names)
+    assert query(estate, f"SELECT DISTINCT state FROM system WHERE name IN ({listed})") == [("migrating",)], \
+        "no production workload is cut over before approval"
+
+    second = run_cli("run-wave", str(wave), cwd=estate, api_url=prefect_server)
+    assert second.code == 1 and f"wave {wave} is already running" in second.stderr, second.output
+    assert_clean(second)
+
+    approved = run_cli("approve", str(wave), "--system", names[0], "--change-ref", "CHG-1042", "--approver", "alice",
+                       "--comment", "CAB ok", cwd=estate, api_url=prefect_server)
+    assert approved.code == 0, approved.output
+    deadline = time.monotonic() + 120
+    while query(estate, f"SELECT state FROM system WHERE name = '{names[0]}'") != [("migrated",)]:
+        assert time.monotonic() < deadline, "the approved workload was never cut over"
+        time.sleep(1)
+    wait_for(estate, prefect_server, wave, "paused")  # the others still wait
+    assert query(estate, f"SELECT DISTINCT state FROM system WHERE name IN ({listed}) AND name != '{names[0]}'") \
+        == [("migrating",)]
+    rejected = run_cli("approve", str(wave), "--reject", "--comment", "DBA on leave", "--approver", "bob",
+                       cwd=estate, api_url=prefect_server)
+    assert rejected.code == 0, rejected.output
+    result = finish(running)
+    assert result.code == 1, result.output  # rolled-back workloads fail the run, visibly
+    assert_clean(result)
+    outcome = json.loads(result.stdout)
+    by_system = {line["system"]: line["outcome"] for line in outcome["results"]}
+    assert by_system[names[0]] == "migrated"
+    assert {by_system[name] for name in names[1:]} == {"rolled_back"}
+    (line,) = query(estate, "SELECT actor, detail FROM step_journal WHERE event = 'approved' AND actor = 'alice'")
+    assert json.loads(line[1]) == {"comment": "CAB ok", "change_reference": "CHG-1042"}
+    assert query(estate, "SELECT count(DISTINCT system_id) FROM step_journal WHERE event = 'rejected' "
+                         "AND actor = 'bob'") == [(len(names) - 1,)]
+    with_resources = {row[0] for row in sqlite3.connect(estate / "lumen-simulator" / "simulator.db").execute(
+        "SELECT DISTINCT system_id FROM resource")}
+    ids = dict(query(estate, f"SELECT name, id FROM system WHERE name IN ({listed})"))
+    assert {name for name, system_id in ids.items() if system_id in with_resources} == {names[0]}, \
+        "of the production workloads, only the approved one has Azure resources"
+
+
+def test_a_gate_nobody_answers_times_out_and_rolls_back(estate: Path, prefect_server: str) -> None:
+    wave, names = production_wave(estate)
+    result = run_cli("--json", "run-wave", str(wave), "--approval-timeout-hours", "0.0003", cwd=estate,
+                     api_url=prefect_server)
+    assert result.code == 1, result.output
+    outcome = json.loads(result.stdout)
+    assert {line["outcome"] for line in outcome["results"] if line["system"] in names} == {"rolled_back"}
+    assert query(estate, "SELECT DISTINCT actor FROM step_journal WHERE event = 'rejected'") == [("timeout",)]
+    ids = {row[0] for row in query(estate, "SELECT id FROM system WHERE name IN ("
+                                           + ", ".join(f"'{name}'" for name in names) + ")")}
+    simulator = sqlite3.connect(estate / "lumen-simulator" / "simulator.db")
+    assert not ids & {row[0] for row in simulator.execute("SELECT system_id FROM resource")}
+
+
+def test_pilot_wave_runs_without_a_gate_then_rolls_back_from_the_journal(estate: Path, prefect_server: str) -> None:
+    dry = run_cli("run-wave", "0", "--dry-run", cwd=estate)
+    assert dry.code == 0 and dry.stdout.startswith("Runbook for wave 0"), dry.output
+    done = run_cli("--json", "run-wave", "0", cwd=estate, api_url=prefect_server)
+    assert done.code == 0, done.output
+    assert_clean(done)
+    assert json.loads(done.stdout)["status"] == "completed"
+    status = json.loads(run_cli("--json", "status", cwd=estate).stdout)
+    assert [w["status"] for w in status["waves"] if w["number"] == 0] == ["completed"]
+    undone = run_cli("--json", "rollback", "0", cwd=estate, api_url=prefect_server)
+    assert undone.code == 0, undone.output
+    assert json.loads(undone.stdout)["status"] == "rolled_back"
+    simulator = sqlite3.connect(estate / "lumen-simulator" / "simulator.db")
+    assert simulator.execute("SELECT count(*) FROM resource").fetchone() == (0,)
+    assert simulator.execute("SELECT DISTINCT serving_from FROM legacy").fetchall() == [("legacy",)]
