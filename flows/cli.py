@@ -294,6 +294,12 @@ def render_demo(console: Console, result: dict[str, Any]) -> None:
                   f"${savings['azure_monthly']:,.0f}/month")
     console.print(f"  cash flow:   [bold]${savings['net_12_months']:,.0f}[/] net over the next 12 months; "
                   f"payback month {savings['payback_month'] or 'beyond 12'}")
+    execution = result.get("execution") or {}
+    if execution.get("workloads"):
+        console.print(f"  pilot run:   wave {execution['wave']} on the simulator: {execution['migrated']} of "
+                      f"{execution['workloads']} migrated; the injected failure ({execution['injected_failure']}) "
+                      + ("was rolled back" if execution["rolled_back"] else "was not rolled back")
+                      + f", {execution['left_behind']} resource(s) left behind")
     console.print("  files:")
     for path in plan["files"] + [p for p in savings["files"] if p.endswith((".xlsx", ".html", "savings.csv"))]:
         console.print(f"    {path}")

@@ -1,4 +1,5 @@
-"""The `demo` flow: sample estate -> import -> assess -> plan -> savings report, one parent flow run.
+"""The `demo` flow: sample estate -> import -> assess -> plan -> savings report -> the pilot wave executed on the
+simulator (one injected failure, rolled back), one parent flow run.
 
 Each stage is a child flow run of this one, so Prefect's server (the temporary one by default) starts once and the
 UI shows the whole chain. Running it again in the same folder is safe: the estate is regenerated identically, so
@@ -12,15 +13,22 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
+from sqlalchemy import select
+from sqlmodel import col
 
 from flows.assess_flow import assess_flow
+from flows.execution.runs import load_runbook
+from flows.execution.wave_flow import WaveRunFailed, run_wave_flow
 from flows.import_flow import import_inventory
-from flows.parameters import AssessParameters, DemoParameters, PlanParameters, ReportParameters
+from flows.parameters import AssessParameters, DemoParameters, PlanParameters, ReportParameters, RunWaveParameters
 from flows.plan_flow import plan_flow
 from flows.progress import report
 from flows.report_flow import report_flow
+from flows.settings import get_settings
+from inventory.db import session_scope
 from inventory.sample import generate_estate
 from inventory.sample_writers import write_sample
+from inventory.tables import Wave, WaveRun
 
 
 @task(name="generate-sample-estate", cache_policy=NONE)
@@ -46,10 +54,41 @@ def demo_flow(params: DemoParameters | None = None) -> dict[str, Any]:
                                        out=[str(folder / "wave-plan.xlsx"), str(folder / "wave-plan.csv")]))
     savings = report_flow(ReportParameters(formats=["xlsx", "html", "csv"], out_dir=str(folder / "reports"),
                                            name="savings"))
+    execution = run_pilot(folder)
     return {
         "estate_files": [systems_file, dependencies_file],
         "import": {"systems": imported["systems"], "dependencies": imported_deps["dependencies"]},
         "assessment": assessed,
         "plan": planned,
         "savings": savings,
+        "execution": execution,
     }
+
+
+def run_pilot(folder: Path) -> dict[str, Any]:
+    """The pilot wave on the simulator, with one cutover failure injected: it is rolled back, the rest move."""
+    with session_scope(get_settings().db_url) as session:
+        waves = sorted(session.scalars(select(col(Wave.number))))
+        if not waves:
+            return {"wave": None}
+        pilot, runbook = load_runbook(waves[0], session=session)
+        previous = session.scalars(select(WaveRun).where(col(WaveRun.wave_id) == pilot.id)
+                                   .order_by(col(WaveRun.id).desc()).limit(1)).first()
+    if not runbook.workloads:
+        return {"wave": waves[0], "workloads": 0}
+    victim = runbook.workloads[0].workload.name
+    if previous is not None:
+        # Run once per demo folder: a second demo reports the pilot run it made the first time.
+        return {"wave": pilot.number, "run_id": previous.id, "status": f"{previous.status} earlier",
+                "workloads": previous.workloads, "migrated": previous.migrated,
+                "rolled_back": previous.rolled_back, "injected_failure": f"{victim} at cutover", "left_behind": 0}
+    params = RunWaveParameters(wave=waves[0], simulator_state=str(folder / "simulator"),
+                               simulator_faults=[f"{victim}:cutover"])
+    try:
+        outcome = run_wave_flow(params)
+    except WaveRunFailed as e:
+        outcome = e.outcome
+    left = sum(len(line.left_behind) for line in outcome.results)
+    return {"wave": outcome.wave, "run_id": outcome.run_id, "status": outcome.status,
+            "workloads": outcome.workloads, "migrated": outcome.migrated, "rolled_back": outcome.rolled_back,
+            "injected_failure": f"{victim} at cutover", "left_behind": left}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+# Due waves: every hour, on the hour (a wave's date is a day; the hour is when its window opens).
+DUE_WAVES_CRON = "0 * * * *"
 # Finance's report: 06:00 UTC on the first day of every month, the 12-month view in the formats finance opens.
 MONTHLY_REPORT_CRON = "0 6 1 * *"
 MONTHLY_REPORT_PARAMETERS: dict[str, Any] = {
@@ -21,6 +23,7 @@ def build_deployments() -> list[Any]:
     from flows.assess_flow import assess_flow
     from flows.catalog_flow import refresh_price_catalog
     from flows.demo_flow import demo_flow
+    from flows.execution.wave_flow import rollback_wave_flow, run_due_waves_flow, run_wave_flow
     from flows.import_flow import import_inventory
     from flows.plan_flow import plan_flow
     from flows.report_flow import report_flow
@@ -40,4 +43,11 @@ def build_deployments() -> list[Any]:
         refresh_price_catalog.to_deployment(name="refresh-price-catalog", tags=tags,
                                             description="Fetch current VM prices from the Azure Retail Prices API."),
         demo_flow.to_deployment(name="demo", tags=tags, description="The whole planning half on a sample estate."),
+        run_wave_flow.to_deployment(name="run-wave", tags=[*tags, "execution"],
+                                    description="Execute a wave: preflight to finalize, approval gates, rollback."),
+        rollback_wave_flow.to_deployment(name="rollback-wave", tags=[*tags, "execution"],
+                                         description="Undo a wave's latest run from its journal."),
+        run_due_waves_flow.to_deployment(name="run-due-waves", tags=[*tags, "execution"], cron=DUE_WAVES_CRON,
+                                         description="Run the waves whose date has come and that the change "
+                                                     "board approved (frozen)."),
     ]

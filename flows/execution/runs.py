@@ -50,6 +50,10 @@ class WaveBusyError(LumenError):
     """Another run of the wave is in progress."""
 
 
+class WaveCompletedError(LumenError):
+    """The wave has already been executed to the end."""
+
+
 @dataclass(frozen=True)
 class RunHandle:
     run_id: int
@@ -107,6 +111,9 @@ def open_run(wave_number: int, *, backend: str, on_failure: str, max_failures: i
     """Continue the wave's unfinished run, or start a new one; the wave is started and frozen from now on."""
     wave, runbook = load_runbook(wave_number, session=session)
     assert wave.id is not None
+    if wave.status == WaveStatus.COMPLETED.value:
+        raise WaveCompletedError(f"wave {wave_number} is already completed; `lumen-migrate rollback {wave_number}` "
+                                 "undoes it, after which it can run again")
     unfinished = session.scalars(select(WaveRun).where(col(WaveRun.wave_id) == wave.id,
                                                        col(WaveRun.status).in_(UNFINISHED))
                                  .order_by(col(WaveRun.id).desc()).limit(1)).first()
@@ -280,3 +287,11 @@ def mark_run(db_url: str, run_id: int, status: RunStatus) -> None:
         run = session.get(WaveRun, run_id)
         if run is not None:
             run.status, run.finished_at = status.value, None
+
+
+def due_waves(*, session: Session, today: dt.date | None = None) -> list[int]:
+    """Waves dated today or earlier, frozen by the change board (approved), never started."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    return list(session.scalars(select(col(Wave.number)).where(
+        col(Wave.planned_date) <= day, col(Wave.frozen).is_(True), col(Wave.status) == WaveStatus.PLANNED.value)
+        .order_by(col(Wave.number))))

@@ -40,6 +40,7 @@ from flows.execution.runs import (
     LEASE_SECONDS,
     RunHandle,
     WaveBusyError,
+    due_waves,
     latest_run,
     load_runbook,
     mark_run,
@@ -326,3 +327,32 @@ def rollback_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
     if result.failed:
         raise WaveRunFailed(result)
     return result
+
+
+class DueWavesParameters(BaseModel):
+    """The scheduled deployment's form: which backend and policy the due waves run with."""
+
+    on_failure: str = Field(default="rollback-workload", description="continue, rollback-workload or "
+                            "rollback-wave.")
+    simulator_state: str = Field(default="lumen-simulator", description="Folder of the simulator's state.")
+
+
+@flow(name="run-due-waves")
+def run_due_waves_flow(params: DueWavesParameters | None = None) -> list[RunWaveOutcome]:
+    """Run, one after the other, every wave whose date has come and that the change board approved (frozen),
+    and that no run has started yet. Each is a `run-wave` child run; a failed one does not stop the others."""
+    params = params or DueWavesParameters()
+    logger = get_run_logger()
+    with session_scope(get_settings().db_url) as session:
+        due = due_waves(session=session)
+    outcomes = []
+    for number in due:
+        wave_params = RunWaveParameters(wave=number, on_failure=params.on_failure,
+                                        simulator_state=params.simulator_state)
+        try:
+            outcomes.append(run_wave_flow(wave_params))
+        except WaveRunFailed as e:
+            outcomes.append(e.outcome)
+            logger.warning("wave %s: %s", number, e)
+    logger.info("due waves run: %s", ", ".join(str(number) for number in due) or "none")
+    return outcomes

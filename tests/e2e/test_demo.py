@@ -48,6 +48,16 @@ def test_demo_runs_on_the_embedded_defaults_and_again_safely(first_run: tuple[Pa
     not_ready = query(db, "select count(*) from assessment where readiness in ('not_ready', 'unknown')")[0][0]
     assert re.search(rf"not ready:\s+{not_ready}\b", first.stdout)
 
+    # The pilot wave ran on the simulator; the injected failure was rolled back with nothing left behind.
+    pilot = re.search(r"pilot run:\s+wave (\d+) on the simulator: (\d+) of (\d+) migrated; the injected failure "
+                      r"\((\S+) at cutover\) was rolled back, 0 resource\(s\) left behind", first.stdout)
+    assert pilot, first.stdout
+    states = dict(query(db, "select name, state from system where state in ('migrated', 'rolled_back')"))
+    assert states[pilot[4]] == "rolled_back"
+    assert sum(1 for state in states.values() if state == "migrated") == int(pilot[2]) == int(pilot[3]) - 1
+    moved = {row[0] for row in query(folder / "simulator" / "simulator.db", "select distinct system_id from resource")}
+    assert moved == {row[0] for row in query(db, "select id from system where state = 'migrated'")}
+
     # The files a person opens: wave plan and savings workbooks with real numbers.
     plan = openpyxl.load_workbook(folder / "wave-plan.xlsx", read_only=True)
     plan_rows = list(plan["Plan"].iter_rows(min_row=2, values_only=True))
@@ -69,6 +79,8 @@ def test_demo_runs_on_the_embedded_defaults_and_again_safely(first_run: tuple[Pa
     assert query(db, "select count(*) from system")[0][0] == 300
     assert query(db, "select count(*) from wave_member")[0][0] == result["plan"]["planned_systems"]
     assert result["assessment"]["by_strategy"] == strategies
+    assert result["execution"]["status"] == "failed earlier", "the pilot is run once per demo folder"
+    assert result["execution"]["rolled_back"] == 1
     cumulative_12 = list(openpyxl.load_workbook(folder / "reports" / "savings.xlsx", read_only=True)["Monthly"]
                          .iter_rows(min_row=13, max_row=13, values_only=True))[0]
     assert round(float(cumulative_12[-1]), 2) == pytest.approx(result["savings"]["net_12_months"], abs=0.01)

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.deployments import MONTHLY_REPORT_CRON
+from flows.deployments import DUE_WAVES_CRON, MONTHLY_REPORT_CRON
 from tests.e2e.conftest import REPO, run_cli
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,8 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
         def served() -> dict[str, dict[str, object]]:
             found = api.post("/deployments/filter", json={"deployments": {"tags": {"all_": ["lumen-migrate"]}}}).json()
             names = {deployment["name"]: deployment for deployment in found}
-            return names if {"monthly-savings-report", "import-inventory", "assess-estate"} <= set(names) else {}
+            wanted = {"monthly-savings-report", "import-inventory", "assess-estate", "run-wave", "run-due-waves"}
+            return names if wanted <= set(names) else {}
 
         deployments = _wait_for(served, timeout=180, what="the served deployments")
         monthly = deployments["monthly-savings-report"]
@@ -49,6 +50,9 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
         # A typed form: the parameter schema carries the pydantic model's fields.
         schema = deployments["assess-estate"]["parameter_openapi_schema"]
         assert "AssessParameters" in str(schema) and "comfort_factor" in str(schema)
+        wave_form = str(deployments["run-wave"]["parameter_openapi_schema"])
+        assert "RunWaveParameters" in wave_form and "on_failure" in wave_form and "approval_timeout_hours" in wave_form
+        assert [s["schedule"]["cron"] for s in deployments["run-due-waves"]["schedules"]] == [DUE_WAVES_CRON]
 
         def created() -> httpx.Response | None:
             # The server shares its SQLite file with the runner's polling: a busy moment answers 5xx, and a client

@@ -353,3 +353,24 @@ def test_a_process_killed_at_a_random_step_resumes_with_no_duplicate_and_no_lost
     if step not in (K.TEST_MIGRATION,):
         assert victim_lines[-1] == ("succeeded", True), "what the killed step did was reconciled, not redone"
         assert sim.calls(step) == len(names)
+
+
+def test_due_waves_are_dated_today_or_earlier_frozen_and_not_started(wave: tuple[str, int]) -> None:
+    import datetime as dt
+
+    from flows.execution.runs import due_waves
+
+    url, number = wave
+    with session_scope(url) as session:
+        waves_by_number = {w.number: w for w in session.scalars(select(Wave))}
+        first = min(waves_by_number)
+        for w in waves_by_number.values():
+            w.frozen = w.number in (first, number)
+        day = waves_by_number[number].planned_date
+    with session_scope(url) as session:
+        assert due_waves(session=session, today=day - dt.timedelta(days=1)) == \
+            ([first] if waves_by_number[first].planned_date < day else [])
+        assert due_waves(session=session, today=day) == sorted({first, number})
+    run(url, number, SimulatorBackend(Path(url.removeprefix("sqlite:///")).parent / "sim"))
+    with session_scope(url) as session:
+        assert number not in due_waves(session=session, today=day), "a started wave is not due again"
