@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -188,22 +188,31 @@ def release_lock(db_url: str, *, wave_id: int) -> None:
 
 
 @contextmanager
-def wave_lock(db_url: str, *, wave_id: int, wave_number: int, run_id: int) -> Iterator[None]:
-    """Hold the wave's lock for the block, renewing its lease in the background."""
-    acquire_lock(db_url, wave_id=wave_id, wave_number=wave_number, run_id=run_id)
+def renewed(renew: Callable[[], object], *, name: str, every: float = LEASE_SECONDS / 4) -> Iterator[None]:
+    """Call `renew` every `every` seconds in a background thread while the block runs (a lease kept alive)."""
     stop = threading.Event()
 
-    def renew() -> None:
-        while not stop.wait(LEASE_SECONDS / 4):
-            renew_lock(db_url, wave_id=wave_id)
+    def loop() -> None:
+        while not stop.wait(every):
+            renew()
 
-    thread = threading.Thread(target=renew, name=f"wave-{wave_number}-lease", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join(timeout=5)
+
+
+@contextmanager
+def wave_lock(db_url: str, *, wave_id: int, wave_number: int, run_id: int) -> Iterator[None]:
+    """Hold the wave's lock for the block, renewing its lease in the background."""
+    acquire_lock(db_url, wave_id=wave_id, wave_number=wave_number, run_id=run_id)
+    try:
+        with renewed(lambda: renew_lock(db_url, wave_id=wave_id), name=f"wave-{wave_number}-lease"):
+            yield
+    finally:
         release_lock(db_url, wave_id=wave_id)
 
 

@@ -45,6 +45,7 @@ from flows.execution.runs import (
     load_runbook,
     mark_run,
     open_run,
+    renewed,
     set_flow_run,
     wave_lock,
 )
@@ -164,22 +165,13 @@ def prefect_wave_guard(wave_number: int) -> Iterator[None]:
                                     f"{name!r} is taken); wait for that run, or see the Prefect UI") from e
             raise
         lease = UUID(response.json()["lease_id"])
-    stop = threading.Event()
-
-    def renew() -> None:
-        with get_client(sync_client=True) as renewing:
-            while not stop.wait(LEASE_SECONDS / 4):
-                renewing.renew_concurrency_lease(lease, lease_duration=LEASE_SECONDS)
-
-    thread = threading.Thread(target=renew, name=f"wave-{wave_number}-slot", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        with get_client(sync_client=True) as client:
-            client.release_concurrency_slots_with_lease(lease)
+    with get_client(sync_client=True) as renewing:
+        try:
+            with renewed(lambda: renewing.renew_concurrency_lease(lease, lease_duration=LEASE_SECONDS),
+                         name=f"wave-{wave_number}-slot"):
+                yield
+        finally:
+            renewing.release_concurrency_slots_with_lease(lease)
 
 
 def journal_decisions(journal: Journal) -> dict[tuple[int, str], Decision]:
