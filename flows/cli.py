@@ -684,6 +684,48 @@ def _check_gates_answerable(runbook: Any) -> None:
             "PREFECT_API_URL=http://127.0.0.1:4200/api (progress then shows in the UI too)")
 
 
+@app.command("runbook")
+def runbook_command(
+    ctx: typer.Context,
+    wave: Annotated[int, typer.Argument(help="Wave number.")],
+    edits: Annotated[Path | None, typer.Option("--edits", help="YAML of runbook edits to store as the wave's next "
+                                               "version (added manual/approve/shell steps, dropped optional ones; "
+                                               "see docs/execution.md).")] = None,
+    comment: Annotated[str, typer.Option(help="Why the edits (stored with the version).")] = "",
+) -> None:
+    """Show a wave's runbook, or store a new version of its edits (checked against the wave first)."""
+    import getpass
+
+    import yaml
+
+    options = _options(ctx)
+    with errors_handled(options):
+        from flows.execution.runs import load_runbook, save_edits
+        from inventory.db import session_scope
+        from migrations_plan.execution import RunbookEdits
+
+        _check_wave(options, wave)
+        version = None
+        if edits is not None:
+            if not edits.is_file():
+                raise BadInputError.single(str(edits), "file not found")
+            try:
+                data = yaml.safe_load(edits.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as e:
+                raise BadInputError.single(str(edits), f"not valid YAML: {e}") from e
+            if not isinstance(data, dict):
+                raise BadInputError.single(str(edits), "expected a mapping with added / dropped / dropped_for")
+            parsed = RunbookEdits.from_dict(data, source=str(edits))
+            with session_scope(options.db_url) as session:
+                version = save_edits(wave, parsed, author=getpass.getuser(), comment=comment, session=session)
+        with session_scope(options.db_url) as session:
+            runbook = load_runbook(wave, session=session)[1]
+    emit(options, {"ok": True, "wave": wave, "version": runbook.version, "stored": version is not None,
+                   "runbook": str(runbook)},
+         lambda console: console.print((f"Stored runbook version {version}.\n" if version else "") + str(runbook),
+                                       markup=False, soft_wrap=True))
+
+
 @app.command("approve")
 def approve_command(
     ctx: typer.Context,

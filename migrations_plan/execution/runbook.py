@@ -267,7 +267,8 @@ def _items(value: Any) -> list[Any]:
 
 
 def _describe(step: Step) -> str:
-    text = step.kind.value if not step.added_by_edit else f"{step.kind.value} '{step.key.rsplit('/', 1)[-1]}'"
+    name = step.key.rsplit("/", 1)[-1].split(":", 1)[-1]
+    text = f"{step.kind.value} '{name}'" if step.added_by_edit else step.kind.value
     if step.command:
         text += f" `{' '.join(step.command)}`"
     if step.compensation:

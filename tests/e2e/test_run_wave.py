@@ -161,3 +161,27 @@ def test_pilot_wave_runs_without_a_gate_then_rolls_back_from_the_journal(estate:
     simulator = sqlite3.connect(estate / "lumen-simulator" / "simulator.db")
     assert simulator.execute("SELECT count(*) FROM resource").fetchone() == (0,)
     assert simulator.execute("SELECT DISTINCT serving_from FROM legacy").fetchall() == [("legacy",)]
+
+
+def test_edited_runbook_is_versioned_and_its_shell_step_runs(estate: Path, prefect_server: str) -> None:
+    (estate / "edits.yaml").write_text(
+        "added:\n"
+        "  - {name: dns-switch, kind: shell, anchor: cutover, placement: after, command: [/bin/echo, '{system}']}\n"
+        "  - {name: notify-noc, kind: shell, group: initialization, command: [/bin/true]}\n"
+        "dropped: [validate]\n", encoding="utf-8")
+    stored = run_cli("--json", "runbook", "0", "--edits", "edits.yaml", "--comment", "CAB wants DNS", cwd=estate)
+    assert stored.code == 0, stored.output
+    payload = json.loads(stored.stdout)
+    assert payload["version"] == 2 and "shell 'dns-switch' `/bin/echo {system}`" in payload["runbook"]
+    assert "validate" not in payload["runbook"].split("[workloads]", 1)[1]
+    (estate / "bad.yaml").write_text("dropped: [cutover]\n", encoding="utf-8")
+    refused = run_cli("runbook", "0", "--edits", "bad.yaml", cwd=estate)
+    assert refused.code == 2 and "step kind 'cutover' cannot be dropped" in refused.stderr, refused.output
+    done = run_cli("--json", "run-wave", "0", cwd=estate, api_url=prefect_server)
+    assert done.code == 0, done.output
+    lines = query(estate, "SELECT s.name, j.detail FROM step_journal j JOIN system s ON s.id = j.system_id "
+                          "WHERE j.step_key LIKE '%shell:dns-switch' AND j.event = 'succeeded'")
+    assert lines and all(json.loads(detail)["stdout"].strip() == name for name, detail in lines)
+    assert query(estate, "SELECT count(*) FROM step_journal WHERE step_key = 'initialization/shell:notify-noc' "
+                         "AND event = 'succeeded'") == [(1,)]
+    assert query(estate, "SELECT max(runbook_version) FROM wave_run") == [(2,)]
