@@ -61,11 +61,13 @@ def test_demo_runs_on_the_embedded_defaults_and_again_safely(first_run: tuple[Pa
     # The files a person opens: wave plan and savings workbooks with real numbers.
     plan = openpyxl.load_workbook(folder / "wave-plan.xlsx", read_only=True)
     plan_rows = list(plan["Plan"].iter_rows(min_row=2, values_only=True))
+    plan.close()  # read-only workbooks keep their file open: an unclosed one warns (an error here) when collected
     assert len(plan_rows) == query(db, "select count(*) from assessment")[0][0]
     assert all(isinstance(row[0], int) for row in plan_rows if row[0] is not None)
     savings = openpyxl.load_workbook(folder / "reports" / "savings.xlsx", read_only=True)
     assert "Monthly" in savings.sheetnames
     monthly = list(savings["Monthly"].iter_rows(min_row=2, values_only=True))
+    savings.close()
     assert len(monthly) == 12
     assert all(isinstance(cell, int | float) for row in monthly for cell in row[1:])
     assert (folder / "reports" / "savings.html").read_text(encoding="utf-8").count("<svg") >= 2
@@ -81,8 +83,9 @@ def test_demo_runs_on_the_embedded_defaults_and_again_safely(first_run: tuple[Pa
     assert result["assessment"]["by_strategy"] == strategies
     assert result["execution"]["status"] == "failed earlier", "the pilot is run once per demo folder"
     assert result["execution"]["rolled_back"] == 1
-    cumulative_12 = list(openpyxl.load_workbook(folder / "reports" / "savings.xlsx", read_only=True)["Monthly"]
-                         .iter_rows(min_row=13, max_row=13, values_only=True))[0]
+    book = openpyxl.load_workbook(folder / "reports" / "savings.xlsx", read_only=True)
+    cumulative_12 = list(book["Monthly"].iter_rows(min_row=13, max_row=13, values_only=True))[0]
+    book.close()
     assert round(float(cumulative_12[-1]), 2) == pytest.approx(result["savings"]["net_12_months"], abs=0.01)
 
 
