@@ -222,13 +222,12 @@ def move_state(db_url: str, system_ids: Sequence[int], to: SystemState) -> None:
 
 
 def finish_run(db_url: str, run_id: int, *, status: RunStatus, migrated: int, failed: int, rolled_back: int,
-               wave_done: WaveStatus | None, flow_run_id: str | None = None) -> None:
+               wave_done: WaveStatus | None) -> None:
     """Record the run's end and counts; the wave completes (or is rolled back) when every workload did."""
     with session_scope(db_url) as session:
         run = session.get(WaveRun, run_id)
         assert run is not None
         run.status, run.migrated, run.failed, run.rolled_back = status.value, migrated, failed, rolled_back
-        run.flow_run_id = flow_run_id or run.flow_run_id
         if status in (RunStatus.COMPLETED, RunStatus.ROLLED_BACK, RunStatus.FAILED):
             run.finished_at = utcnow()
         if wave_done is not None:

@@ -14,6 +14,7 @@ from flows.execution.engine import (
     ExecutionPolicy,
     OnFailure,
     Outcome,
+    RecordedApprovals,
     WaveStop,
     WorkloadResult,
     WorkloadRunner,
@@ -123,7 +124,7 @@ def roll_back(handle: RunHandle, *, db_url: str, backend: Backend, policy: Execu
               only: Sequence[int] | None = None) -> WaveOutcome:
     """Undo, from the journal, what the run did to every workload (or to `only`), cut-over ones included."""
     journal = Journal(db_url, run_id=handle.run_id, wave_id=handle.wave_id)
-    runner = WorkloadRunner(backend, journal, policy, context_factory(handle), approvals=_NoApprovals())
+    runner = WorkloadRunner(backend, journal, policy, context_factory(handle), approvals=RecordedApprovals())
     results = []
     for plan in handle.runbook.workloads:
         if only is not None and plan.workload.system_id not in only:
@@ -133,11 +134,6 @@ def roll_back(handle: RunHandle, *, db_url: str, backend: Backend, policy: Execu
         results.append(WorkloadResult(plan.workload.system_id, plan.workload.name,
                                       Outcome.FAILED if left else Outcome.ROLLED_BACK, left_behind=left))
     return _finish(handle, db_url, tuple(results), rolled_back_wave=only is None)
-
-
-class _NoApprovals:
-    def decision(self, system_id: int, step: Step) -> None:
-        return None
 
 
 def _finish(handle: RunHandle, db_url: str, results: tuple[WorkloadResult, ...], *,
