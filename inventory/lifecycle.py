@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from inventory.errors import LumenError
@@ -49,18 +50,20 @@ class StateChange:
     moved: int
 
 
-def set_state(ids: Iterable[int] | Select[tuple[int]], to: SystemState, *, session: Session,
+def set_state(ids: Iterable[int] | Select[tuple[int]], to: SystemState, *, session: Session | Connection,
               strict: bool = False) -> StateChange:
     """Move the systems `ids` (a list, or a SELECT of ids) to `to`, where the transition table allows it.
 
     Rows already in `to` are not rewritten. Refused rows keep their state; with `strict` they raise
-    StateTransitionError instead (execution moves a named workload and must know it could not).
+    StateTransitionError instead (execution moves a named workload and must know it could not). A plain
+    Connection does as well as a Session (execution moves one workload at a time, from many threads).
     """
+    connection = session.connection() if isinstance(session, Session) else session
     system = table_of(System)
     chosen = ids if isinstance(ids, Select) else sorted(set(ids))
     allowed = [state.value for state in TRANSITIONS[to] if state is not to]
     if strict:
-        found = session.connection().execute(
+        found = connection.execute(
             select(system.c.id, system.c.state).where(system.c.id.in_(chosen))).all()
         refused = tuple(sorted(row_id for row_id, state in found if state != to.value and state not in allowed))
         if refused or (not isinstance(chosen, Select) and len(found) != len(chosen)):
@@ -68,7 +71,7 @@ def set_state(ids: Iterable[int] | Select[tuple[int]], to: SystemState, *, sessi
             raise StateTransitionError(
                 f"cannot move system(s) {', '.join(map(str, refused or missing))} to {to.value}: "
                 + ("no such system" if missing and not refused else "their state does not allow it"))
-    result = session.execute(update(system).where(system.c.id.in_(chosen), system.c.state.in_(allowed))
+    result = connection.execute(update(system).where(system.c.id.in_(chosen), system.c.state.in_(allowed))
                              .values(state=to.value))
-    return StateChange(moved=int(result.rowcount or 0))  # type: ignore[attr-defined]
+    return StateChange(moved=int(result.rowcount or 0))
 

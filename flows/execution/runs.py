@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from inventory.db import session_scope
+from inventory.db import get_engine, session_scope
 from inventory.errors import LumenError, NotFoundError
 from inventory.lifecycle import set_state
 from inventory.tables import (
@@ -217,8 +217,8 @@ def wave_lock(db_url: str, *, wave_id: int, wave_number: int, run_id: int) -> It
 
 
 def move_state(db_url: str, system_ids: Sequence[int], to: SystemState) -> None:
-    with session_scope(db_url) as session:
-        set_state(system_ids, to, session=session)
+    with get_engine(db_url).begin() as connection:  # no ORM session: this runs twice per workload
+        set_state(system_ids, to, session=connection)
 
 
 def finish_run(db_url: str, run_id: int, *, status: RunStatus, migrated: int, failed: int, rolled_back: int,

@@ -90,6 +90,7 @@ class SimulatorBackend:
         self.faults = faults or FaultPlan()
         self._path = state_dir / "simulator.db"
         self._local = threading.local()
+        self._write = threading.Lock()  # threads of this process take turns here, not in SQLite's busy wait
         state_dir.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(self._path, timeout=60) as setup:
             setup.executescript(_SCHEMA)
@@ -101,14 +102,16 @@ class SimulatorBackend:
         if connection is None:
             connection = sqlite3.connect(self._path, timeout=60, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a killed process
             self._local.connection = connection
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+        with self._write:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     # ------------------------------------------------------------------ what tests and status read
     def resources(self) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ database's wave lock.
 
 from __future__ import annotations
 
-import threading
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +60,7 @@ from inventory.tables import RunStatus
 from migrations_plan.execution import Runbook, StepKind, WorkloadPlan
 
 PROGRESS_EVERY_STEPS = 50
+PROGRESS_SECONDS = 1.0  # how often the background poster looks at the step count
 
 
 class ApprovalInput(RunInput):
@@ -250,15 +251,24 @@ def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWa
     total_steps = max(1, len(handle.runbook.steps()))
     progress_id = cast(UUID, create_progress_artifact(progress=0.0, key=f"wave-{params.wave}-progress",
                                                       description=f"Wave {params.wave}, run {handle.run_id}"))
-    done = [0]
-    lock = threading.Lock()
+    steps, done, posted = itertools.count(1), [0], [0]
 
     def tick() -> None:
-        with lock:
-            done[0] += 1
-            if done[0] % PROGRESS_EVERY_STEPS == 0:
-                update_progress_artifact(progress_id, progress=min(100.0, 100.0 * done[0] / total_steps))
+        done[0] = next(steps)  # one step finished (next() on a count is atomic between threads)
 
+    def post() -> None:  # in the background: no workload thread waits on the API for the bar
+        if done[0] - posted[0] >= PROGRESS_EVERY_STEPS:
+            posted[0] = done[0]
+            update_progress_artifact(progress_id, progress=min(100.0, 100.0 * posted[0] / total_steps))
+
+    with renewed(post, name=f"wave-{params.wave}-progress", every=PROGRESS_SECONDS):
+        return _execute_rounds(params, handle, db_url, backend=backend, policy=policy, journal=journal, tick=tick,
+                               progress_id=progress_id)
+
+
+def _execute_rounds(params: RunWaveParameters, handle: RunHandle, db_url: str, *, backend: SimulatorBackend,
+                    policy: ExecutionPolicy, journal: Journal, tick: Callable[[], None],
+                    progress_id: UUID) -> RunWaveOutcome:
     decisions = {**auto_decisions(handle.runbook), **journal_decisions(journal)}
     only = _names_to_ids(handle.runbook, params.systems) if params.systems else None
     outcome = execute_wave(handle, db_url=db_url, backend=backend, policy=policy,

@@ -390,3 +390,72 @@ def test_due_waves_are_dated_today_or_earlier_frozen_and_not_started(wave: tuple
     run(url, number, SimulatorBackend(Path(url.removeprefix("sqlite:///")).parent / "sim"))
     with session_scope(url) as session:
         assert number not in due_waves(session=session, today=day), "a started wave is not due again"
+
+
+def _open(url: str, number: int) -> Journal:
+    with session_scope(url) as session:
+        handle = open_run(number, backend="simulator", on_failure="rollback-workload", max_failures=None,
+                          session=session)
+    return Journal(url, run_id=handle.run_id, wave_id=handle.wave_id)
+
+
+def test_lines_written_together_share_one_commit_and_each_write_returns_durable(wave: tuple[str, int]) -> None:
+    """Group commit: while one writer commits, the lines of the others queue and go in the next transaction."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    url, number = wave
+    journal = _open(url, number)
+    first_in, release, commits = threading.Event(), threading.Event(), []
+    engine = journal.engine
+
+    def hold_first(conn, *args):  # type: ignore[no-untyped-def]
+        if not commits:
+            first_in.set()
+            assert release.wait(10)
+
+    event.listen(engine, "commit", hold_first)
+    event.listen(engine, "commit", lambda conn: commits.append(1))
+    try:
+        first = threading.Thread(target=journal.write, args=(None, "first", "manual", Action.DO, Event.INTENT))
+        first.start()
+        assert first_in.wait(10)
+        others = [threading.Thread(target=journal.write, args=(None, f"s{i}", "manual", Action.DO, Event.INTENT))
+                  for i in range(6)]
+        for thread in others:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(journal._committer._pending) < 6:  # all six queued behind the commit in progress
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert [t.is_alive() for t in others] == [True] * 6  # nobody returns before its line is committed
+        release.set()
+        for thread in [first, *others]:
+            thread.join(10)
+    finally:
+        event.remove(engine, "commit", hold_first)
+    assert len(commits) == 2  # the first line alone, then the six that queued behind it
+    assert sorted(line["step_key"] for line in journal.lines()) == sorted(["first", *(f"s{i}" for i in range(6))])
+
+
+def test_a_journal_line_that_cannot_be_stored_fails_every_writer_of_its_batch(wave: tuple[str, int]) -> None:
+    from sqlalchemy import event
+
+    from flows.execution.journal import JournalWriteError
+
+    url, number = wave
+    journal = _open(url, number)
+
+    def refuse(conn, *args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    event.listen(journal.engine, "before_cursor_execute", refuse)
+    try:
+        with pytest.raises(JournalWriteError, match="disk full"):
+            journal.write(None, "lost", "manual", Action.DO, Event.INTENT)
+    finally:
+        event.remove(journal.engine, "before_cursor_execute", refuse)
+    journal.write(None, "kept", "manual", Action.DO, Event.INTENT)
+    assert [line["step_key"] for line in journal.lines()] == ["kept"]
