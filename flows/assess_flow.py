@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict
 
 from flows import assessment_store as store
 from flows.handoff import whole
@@ -17,7 +19,37 @@ from flows.settings import get_settings
 from inventory.db import session_scope
 from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
 from migrations_plan.pricing import load_catalog
-from migrations_plan.strategy_types import Strategy
+from migrations_plan.strategy_types import Readiness, Strategy
+
+
+class MonthlyByOption(BaseModel):
+    """The estate's priced Azure run rate (USD/month) under each pricing option."""
+
+    model_config = ConfigDict(frozen=True)
+
+    payg: float
+    ri1y: float
+    ri3y: float
+    ri3y_ahb: float
+
+
+class AssessOutcome(BaseModel):
+    """What an assessment run found; the CLI, its --json and the demo read this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: int
+    systems: int
+    region: str
+    pricing: str
+    catalog_as_of: dt.date | None
+    rules: str
+    by_strategy: Mapping[Strategy, int]
+    by_readiness: Mapping[Readiness, int]
+    not_ready: int
+    azure_monthly: float
+    azure_monthly_by_option: MonthlyByOption
+    overridden: int
 
 
 @task(name="record-overrides", cache_policy=NONE)
@@ -47,22 +79,25 @@ def store_assessment(result: AssessmentResult, settings: AssessSettings) -> int:
         return store.save_assessment(result, settings, session=session)
 
 
-def summary(result: AssessmentResult, run_id: int) -> dict[str, Any]:
-    by_option = {key: round(result.monthly_total(key), 2) for key in ("payg", "ri1y", "ri3y", "ri3y_ahb")}
-    return {
-        "run_id": run_id,
-        "systems": len(result.assessments),
-        "region": result.region,
-        "pricing": result.pricing_key,
-        "catalog_as_of": result.catalog_as_of.isoformat() if result.catalog_as_of else None,
-        "rules": result.rules_source,
-        "by_strategy": {str(k): v for k, v in result.counts_by_strategy().items()},
-        "by_readiness": {str(k): v for k, v in result.counts_by_readiness().items()},
-        "not_ready": len(result.not_ready()),
-        "azure_monthly": round(result.monthly_total(), 2),
-        "azure_monthly_by_option": by_option,
-        "overridden": sum(1 for a in result.assessments if a.overridden),
-    }
+def summary(result: AssessmentResult, run_id: int) -> AssessOutcome:
+    def monthly(key: str) -> float:
+        return round(result.monthly_total(key), 2)
+
+    return AssessOutcome(
+        run_id=run_id,
+        systems=len(result.assessments),
+        region=result.region,
+        pricing=result.pricing_key,
+        catalog_as_of=result.catalog_as_of,
+        rules=result.rules_source,
+        by_strategy=result.counts_by_strategy(),
+        by_readiness=result.counts_by_readiness(),
+        not_ready=len(result.not_ready()),
+        azure_monthly=round(result.monthly_total(), 2),
+        azure_monthly_by_option=MonthlyByOption(payg=monthly("payg"), ri1y=monthly("ri1y"), ri3y=monthly("ri3y"),
+                                                ri3y_ahb=monthly("ri3y_ahb")),
+        overridden=sum(1 for a in result.assessments if a.overridden),
+    )
 
 
 def publish(result: AssessmentResult) -> None:
@@ -82,7 +117,7 @@ def publish(result: AssessmentResult) -> None:
 
 
 @flow(name="assess-estate")
-def assess_flow(params: AssessParameters | None = None) -> dict[str, Any]:
+def assess_flow(params: AssessParameters | None = None) -> AssessOutcome:
     """Assess every active system: 7R strategy (rules + overrides), readiness, right-sized priced target."""
     params = params or AssessParameters()
     if params.overrides:
@@ -91,5 +126,6 @@ def assess_flow(params: AssessParameters | None = None) -> dict[str, Any]:
     run_id = store_assessment(whole(result), settings)
     publish(result)
     outcome = summary(result, run_id)
-    get_run_logger().info("assessed %s systems: %s", outcome["systems"], outcome["by_strategy"])
+    get_run_logger().info("assessed %s systems: %s", outcome.systems,
+                          {str(strategy): count for strategy, count in outcome.by_strategy.items()})
     return outcome

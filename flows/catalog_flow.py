@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, task
+from pydantic import BaseModel, ConfigDict
 
 from migrations_plan.pricing.refresh import refresh_catalog
 from migrations_plan.pricing.store import refresh_target_path
+
+
+class CatalogOutcome(BaseModel):
+    """The catalog file refreshed and what the refresh said of it; the CLI and its --json read this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    catalog: str
+    message: str
 
 
 @task(name="fetch-retail-prices", retries=0)
@@ -17,8 +26,8 @@ def fetch_and_write(regions: list[str], out: str) -> str:
 
 
 @flow(name="refresh-price-catalog")
-def refresh_price_catalog(regions: list[str], out: str | None = None) -> dict[str, Any]:
+def refresh_price_catalog(regions: list[str], out: str | None = None) -> CatalogOutcome:
     """Refresh the prices of `regions` (VMs, managed disks, SQL Database, App Service); offline or on any API
     error the old catalog is kept, unchanged."""
     target = out or str(refresh_target_path())
-    return {"catalog": target, "message": fetch_and_write(regions, target)}
+    return CatalogOutcome(catalog=target, message=fetch_and_write(regions, target))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -27,7 +27,12 @@ from inventory.db_url import DB_URL_ENV, redact_url, resolve_db_url
 from inventory.errors import BadInputError, BadSettingsError, LumenError
 from migrations_plan.pricing.model import DEFAULT_REGION
 
+if TYPE_CHECKING:
+    from flows.demo_flow import DemoOutcome
+    from flows.execution.wave_flow import RunWaveOutcome
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+T = TypeVar("T")
 
 # The global options, and whether each takes a value. People type them after the command too
 # (`lumen-migrate status --json`): they are moved in front of it before parsing.
@@ -204,10 +209,15 @@ def progress_display(options: Options) -> Iterator[Callable[[str, int, int], Non
         yield listener
 
 
-def run_flow(options: Options, flow_fn: Callable[..., Any], /, **params: Any) -> Any:
+def run_flow(options: Options, flow_fn: Callable[..., T], /, **params: Any) -> T:
     """Run a Prefect flow with a progress display. Prefect must have been prepared (see `start_work`)."""
+    import gc
+
     from flows.progress import listening
 
+    # What is loaded by now (Prefect, SQLAlchemy, pydantic: about a million objects) lives as long as the
+    # process: the collector need not walk it again on every full collection of a long run.
+    gc.freeze()
     with progress_display(options) as listener, listening(listener):
         return flow_fn(**params)
 
@@ -276,35 +286,37 @@ def demo_command(
         from flows.demo_flow import demo_flow
 
         result = run_flow(options, demo_flow, params=params)
-    result["database"] = redact_url(options.db_url)
-    result["log_file"] = str(options.log_file)
-    emit(options, {"ok": True, **result}, lambda console: render_demo(console, result))
+    database, log_file = redact_url(options.db_url), str(options.log_file)
+    emit(options, {"ok": True, **result.model_dump(mode="json"), "database": database, "log_file": log_file},
+         lambda console: render_demo(console, result, database=database, log_file=log_file))
 
 
-def render_demo(console: Console, result: dict[str, Any]) -> None:
+def render_demo(console: Console, result: DemoOutcome, *, database: str, log_file: str) -> None:
     """The ten-second summary: what the estate is, what to do with it, when, and what it is worth."""
-    assessment, plan, savings = result["assessment"], result["plan"], result["savings"]
-    console.print(f"\n[bold]lumen-migrate demo[/]: {assessment['systems']} systems assessed in "
-                  f"{assessment['region']} ({assessment['pricing']}, prices dated {assessment['catalog_as_of']})")
-    console.print("  strategies:  " + ", ".join(f"{k} {v}" for k, v in assessment["by_strategy"].items()))
-    console.print(f"  not ready:   {assessment['not_ready']}")
-    console.print(f"  waves:       {plan['waves']} from {plan['first_wave']} to {plan['last_wave']} "
-                  f"({plan['planned_systems']} systems; {plan['excluded']} retired/retained)")
-    console.print(f"  run rate:    legacy ${savings['legacy_monthly']:,.0f}/month -> Azure "
-                  f"${savings['azure_monthly']:,.0f}/month")
-    console.print(f"  cash flow:   [bold]${savings['net_12_months']:,.0f}[/] net over the next 12 months; "
-                  f"payback month {savings['payback_month'] or 'beyond 12'}")
-    execution = result.get("execution") or {}
-    if execution.get("workloads"):
-        console.print(f"  pilot run:   wave {execution['wave']} on the simulator: {execution['migrated']} of "
-                      f"{execution['workloads']} migrated; the injected failure ({execution['injected_failure']}) "
-                      + ("was rolled back" if execution["rolled_back"] else "was not rolled back")
-                      + f", {execution['left_behind']} resource(s) left behind")
+    from flows.demo_flow import PilotRun
+
+    assessment, plan, savings = result.assessment, result.plan, result.savings
+    console.print(f"\n[bold]lumen-migrate demo[/]: {assessment.systems} systems assessed in "
+                  f"{assessment.region} ({assessment.pricing}, prices dated {assessment.catalog_as_of})")
+    console.print("  strategies:  " + ", ".join(f"{k} {v}" for k, v in assessment.by_strategy.items()))
+    console.print(f"  not ready:   {assessment.not_ready}")
+    console.print(f"  waves:       {plan.waves} from {plan.first_wave} to {plan.last_wave} "
+                  f"({plan.planned_systems} systems; {plan.excluded} retired/retained)")
+    console.print(f"  run rate:    legacy ${savings.legacy_monthly:,.0f}/month -> Azure "
+                  f"${savings.azure_monthly:,.0f}/month")
+    console.print(f"  cash flow:   [bold]${savings.net_12_months:,.0f}[/] net over the next 12 months; "
+                  f"payback month {savings.payback_month or 'beyond 12'}")
+    execution = result.execution
+    if isinstance(execution, PilotRun) and execution.workloads:
+        console.print(f"  pilot run:   wave {execution.wave} on the simulator: {execution.migrated} of "
+                      f"{execution.workloads} migrated; the injected failure ({execution.injected_failure}) "
+                      + ("was rolled back" if execution.rolled_back else "was not rolled back")
+                      + f", {execution.left_behind} resource(s) left behind")
     console.print("  files:")
-    for path in plan["files"] + [p for p in savings["files"] if p.endswith((".xlsx", ".html", "savings.csv"))]:
+    for path in [*plan.files, *(p for p in savings.files if p.endswith((".xlsx", ".html", "savings.csv")))]:
         console.print(f"    {path}")
-    console.print(f"    {result['database']}  (database)")
-    console.print(f"  Prefect log: {result['log_file']}")
+    console.print(f"    {database}  (database)")
+    console.print(f"  Prefect log: {log_file}")
     console.print("  See the runs in the Prefect UI: `prefect server start`, then open http://127.0.0.1:4200 "
                   "(runs of the temporary server are kept in Prefect's local database).", soft_wrap=True)
 
@@ -330,18 +342,18 @@ def import_command(
         result = run_flow(options, import_inventory, path=str(path), fmt=detected, source=source)
 
     def render(console: Console) -> None:
-        systems, deps = result["systems"], result["dependencies"]
-        console.print(f"Imported [bold]{path.name}[/] as {result['format']} (source {result['source']!r}) into "
+        systems, deps = result.systems, result.dependencies
+        console.print(f"Imported [bold]{path.name}[/] as {result.format} (source {result.source!r}) into "
                       f"{redact_url(options.db_url)}")
-        console.print(f"  systems:      {systems['added']} added, {systems['changed']} changed, "
-                      f"{systems['unchanged']} unchanged, {systems['removed']} removed")
-        if any(deps.values()):
-            console.print(f"  dependencies: {deps['added']} added, {deps['changed']} changed, "
-                          f"{deps['unchanged']} unchanged, {deps['removed']} removed")
-        for warning in result["warnings"]:
+        console.print(f"  systems:      {systems.added} added, {systems.changed} changed, "
+                      f"{systems.unchanged} unchanged, {systems.removed} removed")
+        if deps.total:
+            console.print(f"  dependencies: {deps.added} added, {deps.changed} changed, "
+                          f"{deps.unchanged} unchanged, {deps.removed} removed")
+        for warning in result.warnings:
             console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
 
-    emit(options, {"ok": True, **result}, render)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
 
 
 def check_inventory_file(path: Path, fmt: str) -> str:
@@ -491,14 +503,14 @@ def assess_command(
         result = run_flow(options, assess_flow, params=params)
 
     def render(console: Console) -> None:
-        console.print(f"Assessed [bold]{result['systems']}[/] systems in {result['region']} ({result['pricing']}, "
-                      f"prices dated {result['catalog_as_of']}, rules {result['rules']})")
-        console.print("  strategies: " + ", ".join(f"{k} {v}" for k, v in result["by_strategy"].items()))
-        console.print("  readiness:  " + ", ".join(f"{k} {v}" for k, v in result["by_readiness"].items()))
-        console.print(f"  Azure run rate: ${result['azure_monthly']:,.0f}/month "
-                      f"({result['overridden']} engineer override(s))")
+        console.print(f"Assessed [bold]{result.systems}[/] systems in {result.region} ({result.pricing}, "
+                      f"prices dated {result.catalog_as_of}, rules {result.rules})")
+        console.print("  strategies: " + ", ".join(f"{k} {v}" for k, v in result.by_strategy.items()))
+        console.print("  readiness:  " + ", ".join(f"{k} {v}" for k, v in result.by_readiness.items()))
+        console.print(f"  Azure run rate: ${result.azure_monthly:,.0f}/month "
+                      f"({result.overridden} engineer override(s))")
 
-    emit(options, {"ok": True, **result}, render)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
 
 
 def check_region(region: str) -> None:
@@ -556,17 +568,17 @@ def plan_command(
         result = run_flow(options, plan_flow, params=params)
 
     def render(console: Console) -> None:
-        console.print(f"Planned [bold]{result['planned_systems']}[/] systems into {result['waves']} waves "
-                      f"({result['first_wave']} to {result['last_wave']}); {result['excluded']} excluded "
-                      f"(retire/retain), {result['groups']} move groups")
-        for line in result["oversized"]:
+        console.print(f"Planned [bold]{result.planned_systems}[/] systems into {result.waves} waves "
+                      f"({result.first_wave} to {result.last_wave}); {result.excluded} excluded "
+                      f"(retire/retain), {result.groups} move groups")
+        for line in result.oversized:
             console.print(f"  [yellow]oversized:[/] {line}", soft_wrap=True)
-        for warning in result["warnings"]:
+        for warning in result.warnings:
             console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
-        for path in result["files"]:
+        for path in result.files:
             console.print(f"  wrote {path}")
 
-    emit(options, {"ok": True, **result}, render)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
 
 
 def _date_option(option: str, text: str) -> dt.date:
@@ -586,7 +598,7 @@ def _wave_parameters(wave: int, **fields: Any) -> Any:
     return RunWaveParameters(wave=wave, **{key: value for key, value in fields.items() if value is not None})
 
 
-def _print_wave_outcome(console: Console, result: Any) -> None:
+def _print_wave_outcome(console: Console, result: RunWaveOutcome) -> None:
     verb = "resumed" if result.resumed else "ran"
     console.print(f"Wave [bold]{result.wave}[/] run {result.run_id} ({verb}): [bold]{result.status}[/]; "
                   f"{result.migrated} of {result.workloads} migrated, {result.rolled_back} rolled back, "
@@ -599,7 +611,7 @@ def _print_wave_outcome(console: Console, result: Any) -> None:
             console.print(f"  {line.system}: {line.outcome}{detail}{left}", soft_wrap=True)
 
 
-def _run_wave_flow(options: Options, flow_name: str, params: Any) -> Any:
+def _run_wave_flow(options: Options, flow_name: str, params: Any) -> RunWaveOutcome:
     """Run the run-wave or rollback-wave flow; a failed run still prints what happened to each workload."""
     from flows.execution.wave_flow import WaveRunFailed, rollback_wave_flow, run_wave_flow
 
@@ -869,19 +881,19 @@ def report_savings_command(
         result = run_flow(options, report_flow, params=params)
 
     def render(console: Console) -> None:
-        console.print(f"Savings from {result['start'][:7]} over {result['months']} months ({result['scenario']}):")
-        console.print(f"  net cash flow, first 12 months: [bold]${result['net_12_months']:,.0f}[/]; "
-                      f"payback month: {result['payback_month'] or 'not within the horizon'}; "
-                      f"NPV ${result['npv']:,.0f}")
-        console.print(f"  run rate: legacy ${result['legacy_monthly']:,.0f}/month today, Azure "
-                      f"${result['azure_monthly']:,.0f}/month once moved")
-        if result["unpriced_systems"]:
-            console.print(f"  [yellow]{result['unpriced_systems']} moving system(s) have no Azure price and are left "
+        console.print(f"Savings from {result.start:%Y-%m} over {result.months} months ({result.scenario}):")
+        console.print(f"  net cash flow, first 12 months: [bold]${result.net_12_months:,.0f}[/]; "
+                      f"payback month: {result.payback_month or 'not within the horizon'}; "
+                      f"NPV ${result.npv:,.0f}")
+        console.print(f"  run rate: legacy ${result.legacy_monthly:,.0f}/month today, Azure "
+                      f"${result.azure_monthly:,.0f}/month once moved")
+        if result.unpriced_systems:
+            console.print(f"  [yellow]{result.unpriced_systems} moving system(s) have no Azure price and are left "
                           "out of the cash flow[/]")
-        for path in result["files"]:
+        for path in result.files:
             console.print(f"  wrote {path}")
 
-    emit(options, {"ok": True, **result}, render)
+    emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
 
 
 @app.command("serve")
@@ -966,7 +978,8 @@ def catalog_refresh_command(
         from flows.catalog_flow import refresh_price_catalog
 
         result = run_flow(options, refresh_price_catalog, regions=regions, out=str(out) if out else None)
-    emit(options, {"ok": True, **result}, lambda console: console.print(result["message"], soft_wrap=True))
+    emit(options, {"ok": True, **result.model_dump(mode="json")},
+         lambda console: console.print(result.message, soft_wrap=True))
 
 
 def main() -> None:

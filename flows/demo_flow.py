@@ -9,26 +9,76 @@ the re-import changes nothing, and assessment, plan and reports are recomputed i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlmodel import col
 
-from flows.assess_flow import assess_flow
+from flows.assess_flow import AssessOutcome, assess_flow
 from flows.execution.runs import load_runbook
 from flows.execution.wave_flow import WaveRunFailed, run_wave_flow
-from flows.import_flow import import_inventory
+from flows.import_flow import ChangeCounts, import_inventory
 from flows.parameters import AssessParameters, DemoParameters, PlanParameters, ReportParameters, RunWaveParameters
-from flows.plan_flow import plan_flow
+from flows.plan_flow import PlanOutcome, plan_flow
 from flows.progress import report
-from flows.report_flow import report_flow
+from flows.report_flow import ReportOutcome, report_flow
 from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.sample import generate_estate
 from inventory.sample_writers import write_sample
 from inventory.tables import Wave, WaveRun
+
+
+class PilotRun(BaseModel):
+    """The pilot wave's run on the simulator, with one cutover failure injected."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wave: int
+    run_id: int | None
+    status: str
+    workloads: int
+    migrated: int
+    rolled_back: int
+    injected_failure: str
+    left_behind: int
+
+
+def _unknown(value: object) -> bool:
+    return value is None
+
+
+class PilotSkipped(BaseModel):
+    """No pilot ran: the plan has no wave (`wave` None), or its first wave has no workload (`workloads` 0)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wave: int | None
+    workloads: int | None = Field(default=None, exclude_if=_unknown)
+
+
+class DemoImport(BaseModel):
+    """What the demo's two imports changed: the estate's systems, then its dependencies."""
+
+    model_config = ConfigDict(frozen=True)
+
+    systems: ChangeCounts
+    dependencies: ChangeCounts
+
+
+class DemoOutcome(BaseModel):
+    """Every stage of the demo; the CLI and its --json read this (`imported` is serialised as `import`)."""
+
+    model_config = ConfigDict(frozen=True, serialize_by_alias=True)
+
+    estate_files: tuple[str, str]
+    imported: DemoImport = Field(serialization_alias="import")
+    assessment: AssessOutcome
+    plan: PlanOutcome
+    savings: ReportOutcome
+    execution: PilotRun | PilotSkipped
 
 
 @task(name="generate-sample-estate", cache_policy=NONE)
@@ -41,7 +91,7 @@ def generate_sample(systems: int, seed: int, out: str) -> list[str]:
 
 
 @flow(name="demo")
-def demo_flow(params: DemoParameters | None = None) -> dict[str, Any]:
+def demo_flow(params: DemoParameters | None = None) -> DemoOutcome:
     """The whole planning half on a generated estate; the database is the one the environment names."""
     params = params or DemoParameters()
     folder = Path(params.folder)
@@ -55,33 +105,28 @@ def demo_flow(params: DemoParameters | None = None) -> dict[str, Any]:
     savings = report_flow(ReportParameters(formats=["xlsx", "html", "csv"], out_dir=str(folder / "reports"),
                                            name="savings"))
     execution = run_pilot(folder)
-    return {
-        "estate_files": [systems_file, dependencies_file],
-        "import": {"systems": imported["systems"], "dependencies": imported_deps["dependencies"]},
-        "assessment": assessed,
-        "plan": planned,
-        "savings": savings,
-        "execution": execution,
-    }
+    return DemoOutcome(estate_files=(systems_file, dependencies_file),
+                       imported=DemoImport(systems=imported.systems, dependencies=imported_deps.dependencies),
+                       assessment=assessed, plan=planned, savings=savings, execution=execution)
 
 
-def run_pilot(folder: Path) -> dict[str, Any]:
+def run_pilot(folder: Path) -> PilotRun | PilotSkipped:
     """The pilot wave on the simulator, with one cutover failure injected: it is rolled back, the rest move."""
     with session_scope(get_settings().db_url) as session:
         waves = sorted(session.scalars(select(col(Wave.number))))
         if not waves:
-            return {"wave": None}
+            return PilotSkipped(wave=None)
         pilot, runbook = load_runbook(waves[0], session=session)
         previous = session.scalars(select(WaveRun).where(col(WaveRun.wave_id) == pilot.id)
                                    .order_by(col(WaveRun.id).desc()).limit(1)).first()
     if not runbook.workloads:
-        return {"wave": waves[0], "workloads": 0}
+        return PilotSkipped(wave=waves[0], workloads=0)
     victim = runbook.workloads[0].workload.name
     if previous is not None:
         # Run once per demo folder: a second demo reports the pilot run it made the first time.
-        return {"wave": pilot.number, "run_id": previous.id, "status": f"{previous.status} earlier",
-                "workloads": previous.workloads, "migrated": previous.migrated,
-                "rolled_back": previous.rolled_back, "injected_failure": f"{victim} at cutover", "left_behind": 0}
+        return PilotRun(wave=pilot.number, run_id=previous.id, status=f"{previous.status} earlier",
+                        workloads=previous.workloads, migrated=previous.migrated, rolled_back=previous.rolled_back,
+                        injected_failure=f"{victim} at cutover", left_behind=0)
     params = RunWaveParameters(wave=waves[0], simulator_state=str(folder / "simulator"),
                                simulator_faults=[f"{victim}:cutover"])
     try:
@@ -89,6 +134,6 @@ def run_pilot(folder: Path) -> dict[str, Any]:
     except WaveRunFailed as e:
         outcome = e.outcome
     left = sum(len(line.left_behind) for line in outcome.results)
-    return {"wave": outcome.wave, "run_id": outcome.run_id, "status": outcome.status,
-            "workloads": outcome.workloads, "migrated": outcome.migrated, "rolled_back": outcome.rolled_back,
-            "injected_failure": f"{victim} at cutover", "left_behind": left}
+    return PilotRun(wave=outcome.wave, run_id=outcome.run_id, status=outcome.status, workloads=outcome.workloads,
+                    migrated=outcome.migrated, rolled_back=outcome.rolled_back,
+                    injected_failure=f"{victim} at cutover", left_behind=left)

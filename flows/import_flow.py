@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict
 
 from flows.handoff import whole
 from flows.progress import reporter
@@ -23,6 +23,39 @@ from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.importers import ParsedInventory, parse_file
 from inventory.store import ImportSummary, apply_import
+
+
+class ChangeCounts(BaseModel):
+    """What an import did to the rows of one kind (systems or dependencies)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.changed + self.unchanged + self.removed
+
+
+class ImportOutcome(BaseModel):
+    """What one import changed; the CLI, its --json and the demo read this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    import_id: int
+    source: str
+    format: str
+    file: str
+    systems: ChangeCounts
+    dependencies: ChangeCounts
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, summary: ImportSummary) -> ImportOutcome:
+        return cls.model_validate(summary.as_dict())  # one mapping of the summary, shared with the benchmark
 
 
 def file_sha256(path: Path) -> str:
@@ -61,10 +94,10 @@ def summary_markdown(summary: ImportSummary) -> str:
 
 
 @flow(name="import-inventory", log_prints=False)
-def import_inventory(path: str, fmt: str = "auto", source: str | None = None) -> dict[str, Any]:
+def import_inventory(path: str, fmt: str = "auto", source: str | None = None) -> ImportOutcome:
     """Import one inventory file (RVTools, Azure Migrate CSV, canonical CSV/JSON, dependency export)."""
     parsed = parse_inventory_file(path, fmt)
     summary = write_inventory(whole(parsed), path=path, source=source or Path(path).stem)
     create_markdown_artifact(markdown=summary_markdown(summary), key="inventory-import",
                              description=f"Import of {summary.file_name}")
-    return summary.as_dict()
+    return ImportOutcome.of(summary)

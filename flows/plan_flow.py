@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -17,6 +17,7 @@ from flows import plan_store
 from flows.estate_view import assumptions_in_force, load_estate
 from flows.handoff import whole
 from flows.parameters import PlanParameters
+from flows.plan_store import StoredPlan
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from flows.settings import get_settings
@@ -24,6 +25,26 @@ from inventory.db import session_scope
 from inventory.tables import Dependency
 from migrations_plan.savings.rules import monthly_savings
 from migrations_plan.waves import OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
+
+
+class PlanOutcome(BaseModel):
+    """What a planning run produced; the CLI, its --json and the demo read this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    assessed_systems: int
+    waves: int
+    first_wave: dt.date | None
+    last_wave: dt.date | None
+    planned_systems: int
+    excluded: int
+    groups: int
+    oversized_groups: int
+    cycles: int
+    warnings: tuple[str, ...]
+    stored: StoredPlan
+    oversized: tuple[str, ...]
+    files: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -77,7 +98,7 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
 
 
 @task(name="store-plan", cache_policy=NONE)
-def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> dict[str, int]:
+def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> StoredPlan:
     """The new pins, the freezes and the plan, in one transaction: a failed plan records none of them."""
     with session_scope(get_settings().db_url) as session:
         plan_store.save_pins(computed.new_pins, reason=pin_reason, session=session)
@@ -100,23 +121,24 @@ def export_plan(paths: list[str]) -> list[str]:
     return written
 
 
-def summary(computed: ComputedPlan, stored: dict[str, int]) -> dict[str, Any]:
+def summary(computed: ComputedPlan, stored: StoredPlan, files: list[str]) -> PlanOutcome:
     plan = computed.plan
-    waves = list(plan.waves)
-    return {
-        "assessed_systems": computed.assessed,
-        "waves": len(waves),
-        "first_wave": waves[0].date.isoformat() if waves else None,
-        "last_wave": waves[-1].date.isoformat() if waves else None,
-        "planned_systems": sum(len(wave.systems) for wave in waves),
-        "excluded": len(plan.excluded),
-        "groups": len(plan.groups),
-        "oversized_groups": len(plan.oversized),
-        "cycles": len(plan.cycles),
-        "warnings": [*computed.notes, *plan.warnings],
-        "stored": stored,
-        "oversized": [_oversized_line(item) for item in plan.oversized[:20]],
-    }
+    waves = plan.waves
+    return PlanOutcome(
+        assessed_systems=computed.assessed,
+        waves=len(waves),
+        first_wave=waves[0].date if waves else None,
+        last_wave=waves[-1].date if waves else None,
+        planned_systems=sum(len(wave.systems) for wave in waves),
+        excluded=len(plan.excluded),
+        groups=len(plan.groups),
+        oversized_groups=len(plan.oversized),
+        cycles=len(plan.cycles),
+        warnings=(*computed.notes, *plan.warnings),
+        stored=stored,
+        oversized=tuple(_oversized_line(item) for item in plan.oversized[:20]),
+        files=tuple(files),
+    )
 
 
 def _oversized_line(item: OversizedGroup) -> str:
@@ -134,13 +156,12 @@ def publish(plan: WavePlan) -> None:
 
 
 @flow(name="plan-waves")
-def plan_flow(params: PlanParameters | None = None) -> dict[str, Any]:
+def plan_flow(params: PlanParameters | None = None) -> PlanOutcome:
     """Group dependent systems, order and pack them into dated waves; keep frozen and started waves."""
     params = params or PlanParameters()
     computed = compute_plan(params)
     stored = store_plan(whole(computed), pin_reason=params.pin_reason)
     publish(computed.plan)
-    outcome = summary(computed, stored)
-    outcome["files"] = export_plan(params.out) if params.out else []
-    get_run_logger().info("planned %s systems into %s waves", outcome["planned_systems"], outcome["waves"])
+    outcome = summary(computed, stored, export_plan(params.out) if params.out else [])
+    get_run_logger().info("planned %s systems into %s waves", outcome.planned_systems, outcome.waves)
     return outcome

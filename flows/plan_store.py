@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session, col
 
@@ -27,6 +28,17 @@ from migrations_plan.waves import FrozenWave, WavePlan, WavePolicy
 
 # Waves whose content re-planning must keep: they have started, finished, or an engineer froze them.
 _KEPT_STATUSES = (WaveStatus.STARTED.value, WaveStatus.COMPLETED.value, WaveStatus.ROLLED_BACK.value)
+
+
+class StoredPlan(BaseModel):
+    """What storing a plan wrote: the waves (re)written, the kept ones left alone, members and exclusions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    waves: int
+    kept_waves: int
+    planned_systems: int
+    excluded: int
 
 
 def _kept_waves(session: Session) -> list[Wave]:
@@ -90,7 +102,7 @@ def freeze_waves(numbers: Sequence[int], *, session: Session) -> None:
     session.execute(update(table_of(Wave)).where(table_of(Wave).c.number.in_(numbers)).values(frozen=True))
 
 
-def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[str, int]:
+def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> StoredPlan:
     """Store `plan`: kept waves stay as they are; a planned wave keeps its row (and id) when the new plan has a
     wave of its number, gets the new date, size and members; planned waves the plan no longer has are deleted."""
     kept = {wave.number for wave in _kept_waves(session)}
@@ -134,8 +146,8 @@ def save_plan(plan: WavePlan, policy: WavePolicy, *, session: Session) -> dict[s
     exclusions = sorted(plan.excluded.items())
     BulkStatement(session, insert(table_of(PlanExclusion)), ("system_id", "reason")).run(exclusions)
     _set_states(session)
-    return {"waves": len(new_waves), "kept_waves": len(kept), "planned_systems": len(members),
-            "excluded": len(exclusions)}
+    return StoredPlan(waves=len(new_waves), kept_waves=len(kept), planned_systems=len(members),
+                      excluded=len(exclusions))
 
 
 def _set_states(session: Session) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, insert
 
 from flows.estate_view import load_savings_systems
@@ -43,8 +44,44 @@ WRITERS = {"csv": write_savings_csv, "xlsx": write_savings_xlsx, "json": write_s
            "html": write_savings_html}
 
 
+class EstateRunRates(BaseModel):
+    """The estate's monthly run rates today (legacy) and once every mover has moved (Azure), and what they
+    leave out: the movers with no Azure price."""
+
+    model_config = ConfigDict(frozen=True)
+
+    legacy_monthly: float
+    azure_monthly: float
+    systems_with_inventory_costs: int
+    systems: int
+    unpriced_systems: int
+    unpriced_examples: tuple[str, ...]
+
+
+class ReportOutcome(BaseModel):
+    """The savings report's headline; the CLI, its --json and the demo read this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: dt.date
+    months: int
+    scenario: str
+    net_12_months: float
+    net_horizon: float
+    payback_month: int | None
+    npv: float
+    realised_net_horizon: float
+    legacy_monthly: float
+    azure_monthly: float
+    systems_with_inventory_costs: int
+    systems: int
+    unpriced_systems: int
+    unpriced_examples: tuple[str, ...]
+    files: tuple[str, ...]
+
+
 @task(name="load-savings-inputs", cache_policy=NONE)
-def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssumptions, dict[str, Any]]:
+def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssumptions, EstateRunRates]:
     """The assessed estate as savings inputs; records the assumptions in force in `cost_assumption`."""
     assumptions = (load_assumptions(Path(params.assumptions), base=default_assumptions()) if params.assumptions
                    else default_assumptions())
@@ -60,21 +97,19 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
     # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow rather
     # than counted as a free move; listed in the report summary.
     systems, unpriced = set_aside_unpriced(loaded)
-    context = _run_rates(loaded, systems, assumptions, params.scenario)
-    context["unpriced_systems"] = len(unpriced)
-    context["unpriced_examples"] = unpriced[:10]
-    return systems, assumptions, context
+    return systems, assumptions, _run_rates(loaded, systems, unpriced, assumptions, params.scenario)
 
 
-def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], assumptions: CostAssumptions,
-               scenario: str) -> dict[str, Any]:
+def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], unpriced: list[str],
+               assumptions: CostAssumptions, scenario: str) -> EstateRunRates:
     """Today's legacy run rate of the estate, and the Azure run rate once every mover has moved."""
     legacy = sum(legacy_figures(system, assumptions).annual for system in systems) / 12.0
     azure = sum(system.azure_monthly.get(scenario, 0.0) for system in systems
                 if system.strategy in MOVING_STRATEGIES)
     from_inventory = sum(1 for system in loaded if any(value is not None for value in system.cost_lines.values()))
-    return {"legacy_monthly": round(legacy, 2), "azure_monthly": round(azure, 2),
-            "systems_with_inventory_costs": from_inventory, "systems": len(loaded)}
+    return EstateRunRates(legacy_monthly=round(legacy, 2), azure_monthly=round(azure, 2),
+                          systems_with_inventory_costs=from_inventory, systems=len(loaded),
+                          unpriced_systems=len(unpriced), unpriced_examples=tuple(unpriced[:10]))
 
 
 @task(name="project-savings", cache_policy=NONE)
@@ -98,32 +133,37 @@ def write_files(result: SavingsReport, params: ReportParameters) -> list[str]:
     return written
 
 
-def summary(result: SavingsReport, context: dict[str, Any], files: list[str]) -> dict[str, Any]:
+def summary(result: SavingsReport, rates: EstateRunRates, files: list[str]) -> ReportOutcome:
     planned = result.planned
-    return {
-        "start": result.start.isoformat(),
-        "months": result.months,
-        "scenario": result.scenario,
-        "net_12_months": round(headline_net(planned, 12), 2),
-        "net_horizon": round(planned.totals.net, 2),
-        "payback_month": planned.payback_month,
-        "npv": round(planned.npv, 2),
-        "realised_net_horizon": round(result.realised.totals.net, 2),
-        **context,
-        "files": files,
-    }
+    return ReportOutcome(
+        start=result.start,
+        months=result.months,
+        scenario=result.scenario,
+        net_12_months=round(headline_net(planned, 12), 2),
+        net_horizon=round(planned.totals.net, 2),
+        payback_month=planned.payback_month,
+        npv=round(planned.npv, 2),
+        realised_net_horizon=round(result.realised.totals.net, 2),
+        legacy_monthly=rates.legacy_monthly,
+        azure_monthly=rates.azure_monthly,
+        systems_with_inventory_costs=rates.systems_with_inventory_costs,
+        systems=rates.systems,
+        unpriced_systems=rates.unpriced_systems,
+        unpriced_examples=rates.unpriced_examples,
+        files=tuple(files),
+    )
 
 
 @flow(name="report-savings")
-def report_flow(params: ReportParameters | None = None) -> dict[str, Any]:
+def report_flow(params: ReportParameters | None = None) -> ReportOutcome:
     """Monthly cash flow (legacy avoided, Azure added, one-time, net, cumulative), payback, NPV, by wave/BU."""
     params = params or ReportParameters()
-    systems, assumptions, context = load_inputs(params)
+    systems, assumptions, rates = load_inputs(params)
     result = project_savings(whole(systems), assumptions, params)
     files = write_files(whole(result), params) if params.formats else []
     create_markdown_artifact(markdown=markdown_summary(result), key="savings-summary",
                              description=f"Savings over {params.months} months from {params.start:%Y-%m}")
-    outcome = summary(result, context, files)
-    get_run_logger().info("12-month net cash flow %s, payback month %s", outcome["net_12_months"],
-                          outcome["payback_month"])
+    outcome = summary(result, rates, files)
+    get_run_logger().info("12-month net cash flow %s, payback month %s", outcome.net_12_months,
+                          outcome.payback_month)
     return outcome

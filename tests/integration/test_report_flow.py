@@ -90,8 +90,8 @@ def test_a_user_assumptions_file_changes_what_is_stored_and_used(estate: str, tm
     path = tmp_path / "finance.yaml"
     path.write_text("labour_per_server_year:\n  value: 9999\n  unit: USD per server-year\n", encoding="utf-8")
     default = default_assumptions().labour_per_server_year
-    systems, _, base_context = load_inputs.fn(params())
-    systems, assumptions, context = load_inputs.fn(params(assumptions=str(path)))
+    systems, _, base_rates = load_inputs.fn(params())
+    systems, assumptions, rates = load_inputs.fn(params(assumptions=str(path)))
 
     stored = {key: (value, source) for key, value, _, source in stored_assumptions()}
     assert stored["labour_per_server_year"][0] == 9999
@@ -99,7 +99,7 @@ def test_a_user_assumptions_file_changes_what_is_stored_and_used(estate: str, tm
     assert assumptions.labour_per_server_year == 9999
     # Used: every system whose labour line is not in the inventory (all but old-01) now costs 9,999 a year.
     defaulted = len(systems) - 1
-    assert context["legacy_monthly"] - base_context["legacy_monthly"] == pytest.approx(
+    assert rates.legacy_monthly - base_rates.legacy_monthly == pytest.approx(
         (9999 - default) * defaulted / 12, abs=0.02)
     result = project_savings.fn(systems, assumptions, params(assumptions=str(path)))
     labour = COST_LINE_NAMES.index("labour")
@@ -115,8 +115,8 @@ def test_a_moving_system_without_a_price_is_left_out_and_counted(planned: str) -
         waved = set(session.scalars(select(col(System.name)).join(
             WaveMember, col(WaveMember.system_id) == col(System.id))))
     assert "huge-01" in waved, "it is planned to move, inside the horizon"
-    systems, assumptions, context = load_inputs.fn(params())
-    assert context["unpriced_systems"] == 1 and context["unpriced_examples"] == ["huge-01"]
+    systems, assumptions, rates = load_inputs.fn(params())
+    assert rates.unpriced_systems == 1 and rates.unpriced_examples == ("huge-01",)
     result = project_savings.fn(systems, assumptions, params())
     huge = by_name(result)["huge-01"]
     assert huge.strategy is Strategy.RETAIN
@@ -165,17 +165,17 @@ def test_report_files_are_written_where_asked_and_json_matches_the_headline(plan
                                                                             tmp_path: Path) -> None:
     out_dir = tmp_path / "finance" / "2030"
     parameters = params(months=24, formats=["csv", "xlsx", "json"], out_dir=str(out_dir), name="q1-savings")
-    systems, assumptions, context = load_inputs.fn(parameters)
+    systems, assumptions, rates = load_inputs.fn(parameters)
     result = project_savings.fn(systems, assumptions, parameters)
     files = write_files.fn(result, parameters)
     assert all(Path(file).parent == out_dir and Path(file).is_file() for file in files)
     assert {Path(file).name for file in files} >= {"q1-savings.csv", "q1-savings.xlsx", "q1-savings.json",
                                                    "q1-savings_systems.csv", "q1-savings_assumptions.csv"}
-    outcome = summary(result, context, files)
+    outcome = summary(result, rates, files)
     document = json.loads((out_dir / "q1-savings.json").read_text(encoding="utf-8"))
     monthly = document["planned"]["monthly"]
     assert len(monthly) == 24
-    assert monthly[11]["cumulative"] == pytest.approx(outcome["net_12_months"], abs=0.01)
-    assert sum(month["net"] for month in monthly[:12]) == pytest.approx(outcome["net_12_months"], abs=0.1)
-    assert outcome["net_12_months"] != pytest.approx(outcome["net_horizon"]), "the 12-month figure, not 24"
-    assert outcome["files"] == files
+    assert monthly[11]["cumulative"] == pytest.approx(outcome.net_12_months, abs=0.01)
+    assert sum(month["net"] for month in monthly[:12]) == pytest.approx(outcome.net_12_months, abs=0.1)
+    assert outcome.net_12_months != pytest.approx(outcome.net_horizon), "the 12-month figure, not 24"
+    assert outcome.files == tuple(files)
