@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -24,37 +25,47 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `prefect server start` for the session (what a team runs); yields its API URL."""
-    home = tmp_path_factory.mktemp("prefect-home")
+@contextlib.contextmanager
+def prefect_server_process(home: Path, *, ui: bool = False) -> Iterator[str]:
+    """A real `prefect server start` on a free port, its state in `home`; yields its address
+    (http://127.0.0.1:PORT, the API under /api). With `ui`, the UI is served too and told where the API is."""
     port = _free_port()
+    address = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+           "PREFECT_UI_ENABLED": "true" if ui else "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+    if ui:
+        env["PREFECT_UI_API_URL"] = f"{address}/api"
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                 "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 120
     try:
         while True:
             try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{address}/api/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"prefect server did not start; see {home / 'server.log'}")
             time.sleep(0.5)
-        yield url
+        yield address
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `prefect server start` for the session (what a team runs); yields its API URL."""
+    with prefect_server_process(tmp_path_factory.mktemp("prefect-home")) as address:
+        yield f"{address}/api"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,264 @@
+"""The Prefect UI in headless Chromium, against a real `prefect server start` with its UI on: the served run-wave
+deployment's form shows RunWaveParameters and starts a run, and a paused wave run's approval form is answered in
+the browser (a partial approval, then the rest) until the run completes.
+
+The UI is Prefect 3.9's default one (V2, what the server's root opens), under /v2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import REPO, prefect_server_process, run_cli
+from tests.e2e.test_run_wave import (
+    copy_estate,
+    finish,
+    plan_sample_estate,
+    production_wave,
+    query,
+    start,
+    wait_for,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Locator, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+T = TypeVar("T")
+# A page of the UI can take several seconds to hydrate on a busy machine (Playwright's `expect` waits 5 s unless told).
+UI_WAIT_MS = 60_000
+
+
+def _until(predicate: Callable[[], T | None], *, timeout: float, what: str) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass(frozen=True)
+class PrefectUI:
+    url: str  # where a person opens the UI
+
+    @property
+    def api(self) -> str:
+        return f"{self.url}/api"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def prefect_ui(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectUI]:
+    """`prefect server start` with its UI on (the session's server has it off); needs the browser first, so a
+    machine without one skips before paying for a server start."""
+    with prefect_server_process(tmp_path_factory.mktemp("prefect-ui-home"), ui=True) as address:
+        yield PrefectUI(address)
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory, prefect_ui: PrefectUI) -> Path:
+    return plan_sample_estate(tmp_path_factory.mktemp("planned-ui"), prefect_ui.api)
+
+
+@pytest.fixture
+def estate(planned: Path, tmp_path: Path) -> Path:
+    return copy_estate(planned, tmp_path / "estate")
+
+
+@pytest.fixture
+def page(browser: Browser, prefect_ui: PrefectUI) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    # The UI loads an analytics SDK that fetches its configuration from the internet: nothing leaves this machine.
+    context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort())
+    context.set_default_timeout(UI_WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def served(estate: Path, prefect_ui: PrefectUI) -> Iterator[dict[str, Any]]:
+    """`lumen-migrate serve` on the estate's database; yields the run-wave deployment once it is registered."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_API_URL": prefect_ui.api,
+           "PREFECT_HOME": str(estate / ".prefect-home"),
+           "LUMEN_MIGRATE_DB_URL": f"sqlite:///{estate / 'lumen-migrate.db'}"}
+    with (estate / "serve.out").open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve"], cwd=estate, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
+            def registered() -> dict[str, Any] | None:
+                found = api.post("/deployments/filter", json={"deployments": {"name": {"any_": ["run-wave"]},
+                                                                               "tags": {"all_": ["lumen-migrate"]}}})
+                return dict(found.json()[0]) if found.status_code == 200 and found.json() else None
+
+            yield _until(registered, timeout=180, what="the served run-wave deployment")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def field(form: Locator, label: str) -> Locator:
+    """A form field by its visible label: the label is tied to its input, so this fails if either is missing."""
+    return form.get_by_label(label, exact=True)
+
+
+def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
+        served: dict[str, Any], page: Page, prefect_ui: PrefectUI, estate: Path) -> None:
+    from playwright.sync_api import expect
+
+    wave, _ = production_wave(estate)
+    page.goto(f"{prefect_ui.url}/v2/deployments/deployment/{served['id']}/run")
+    form = page.locator("main")
+    expect(page.get_by_text("What the Prefect UI form and `lumen-migrate run-wave` offer for executing a wave."))\
+        .to_be_visible(timeout=UI_WAIT_MS)
+    # Each RunWaveParameters field, with its title, description, default and bounds from the pydantic model.
+    number = field(form, "Wave")
+    expect(number).to_have_value("")
+    expect(number).to_have_attribute("min", "0")
+    expect(form.get_by_text("Number of the wave to run (see `lumen-migrate status`).")).to_be_visible()
+    expect(field(form, "Backend (Optional)")).to_have_value("simulator")
+    expect(field(form, "Dry Run (Optional)")).to_have_attribute("aria-checked", "false")
+    expect(form.get_by_text("On Failure (Optional)", exact=True)).to_be_visible()
+    on_failure = form.get_by_role("button", name="Select On Failure")  # its aria-label names it, not the label
+    expect(on_failure).to_have_text("rollback-workload")
+    workers = field(form, "Max Workers (Optional)")
+    expect(workers).to_have_value("8")
+    expect(workers).to_have_attribute("max", "64")
+    expect(field(form, "Approval Timeout Hours (Optional)")).to_have_value("24")
+    expect(field(form, "Simulator State (Optional)")).to_have_value("lumen-simulator")
+    for label in ("Max Failures (Optional)", "Systems (Optional)", "Simulator Seed (Optional)",
+                  "Simulator Faults (Optional)", "Simulator Failure Probability (Optional)",
+                  "Simulator Latency Ms (Optional)"):
+        expect(form.get_by_text(label, exact=True)).to_be_visible()
+    on_failure.click()
+    assert page.get_by_role("option").all_inner_texts() == ["continue", "rollback-workload", "rollback-wave"]
+    page.get_by_role("option", name="rollback-wave").click()
+
+    # Submitted, the form's parameters are ones the flow accepts: a dry run of the wave, run by `serve`.
+    number.fill(str(wave))
+    field(form, "Dry Run (Optional)").click()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"**/deployments/deployment/{served['id']}?*")
+    with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
+        def finished() -> dict[str, Any] | None:
+            response = api.post("/flow_runs/filter", json={"deployments": {"id": {"any_": [served["id"]]}}})
+            runs = response.json() if response.status_code == 200 else []
+            return dict(runs[0]) if runs and runs[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED") else None
+
+        run = _until(finished, timeout=180, what="the run started from the form")
+        artifacts = api.post("/artifacts/filter", json={"artifacts": {"key": {"any_": [f"wave-{wave}-runbook"]}}})
+    assert run["state_type"] == "COMPLETED", (estate / "serve.out").read_text()
+    params = run["parameters"]["params"]
+    assert (params["wave"], params["dry_run"], params["on_failure"]) == (wave, True, "rollback-wave")
+    (runbook,) = [a for a in artifacts.json() if a["flow_run_id"] == run["id"]]
+    assert runbook["data"].startswith(f"```\nRunbook for wave {wave} ")
+
+
+def resume_form(page: Page, url: str) -> Locator:
+    """Open a paused flow run and its Resume dialog (the form Prefect builds from the run's RunInput)."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.locator("main").get_by_text("Paused", exact=True)).to_be_visible(timeout=UI_WAIT_MS)
+    page.get_by_role("button", name="Open menu").first.click()
+    page.get_by_role("menuitem", name="Resume").click()
+    dialog = page.get_by_role("dialog", name="Resume Flow Run")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def test_a_paused_wave_is_approved_in_the_ui_form_partly_then_wholly(
+        estate: Path, prefect_ui: PrefectUI, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    wave, names = production_wave(estate)
+    assert len(names) >= 3
+    listed = ", ".join(f"'{name}'" for name in names)
+    running = start(estate, prefect_ui.api, "run-wave", str(wave))
+    try:
+        flow_run_id = wait_for(estate, prefect_ui.api, wave, "paused")["flow_run_id"]
+        url = f"{prefect_ui.url}/v2/runs/flow-run/{flow_run_id}"
+
+        dialog = resume_form(page, url)
+        # ApprovalInput's fields, with their descriptions and defaults.
+        expect(field(dialog, "Approve (Optional)")).to_have_attribute("aria-checked", "true")
+        expect(dialog.get_by_text("Approve (true) or reject (false) the workloads below.")).to_be_visible()
+        expect(dialog.get_by_text("Systems (Optional)", exact=True)).to_be_visible()
+        expect(dialog.get_by_text("Workloads this answer is for (empty: every workload waiting).")).to_be_visible()
+        for label in ("Approver (Optional)", "Comment (Optional)", "Change Reference (Optional)"):
+            expect(field(dialog, label)).to_have_value("")
+        expect(dialog.get_by_text("The change ticket (e.g. CHG-1042).")).to_be_visible()
+
+        # First answer: approve one workload only, with a change reference.
+        dialog.get_by_role("button", name="Add item").click()
+        dialog.locator("fieldset").filter(has=page.get_by_role("button", name="Add item")).locator("textarea")\
+            .fill(names[0])
+        field(dialog, "Approver (Optional)").fill("carol")
+        field(dialog, "Comment (Optional)").fill("CAB ok, from the UI")
+        field(dialog, "Change Reference (Optional)").fill("CHG-2001")
+        dialog.get_by_role("button", name="Resume").click()
+        expect(dialog).to_be_hidden(timeout=UI_WAIT_MS)
+        _until(lambda: query(estate, f"SELECT state FROM system WHERE name = '{names[0]}'") == [("migrated",)],
+               timeout=120, what="the approved workload's cutover")
+        with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
+            _until(lambda: api.get(f"/flow_runs/{flow_run_id}").json()["state_type"] == "PAUSED", timeout=120,
+                   what="the run to pause again for the others")
+        assert query(estate, f"SELECT DISTINCT state FROM system WHERE name IN ({listed}) "
+                             f"AND name != '{names[0]}'") == [("migrating",)]
+
+        # Second answer: the defaults (every workload still waiting), approved.
+        dialog = resume_form(page, url)
+        field(dialog, "Approver (Optional)").fill("dave")
+        field(dialog, "Change Reference (Optional)").fill("CHG-2002")
+        dialog.get_by_role("button", name="Resume").click()
+        expect(dialog).to_be_hidden(timeout=UI_WAIT_MS)
+        result = finish(running)
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.communicate()
+    assert result.code == 0, result.output
+    outcome = json.loads(result.stdout)
+    assert outcome["status"] == "completed"
+    assert {line["outcome"] for line in outcome["results"] if line["system"] in names} == {"migrated"}
+    approvals = {name: (actor, json.loads(detail)) for name, actor, detail in query(
+        estate, "SELECT s.name, j.actor, j.detail FROM step_journal j JOIN system s ON s.id = j.system_id "
+                "WHERE j.event = 'approved'") if name in names}
+    assert approvals == {names[0]: ("carol", {"comment": "CAB ok, from the UI", "change_reference": "CHG-2001"}),
+                         **dict.fromkeys(names[1:], ("dave", {"comment": "", "change_reference": "CHG-2002"}))}
+    status = json.loads(run_cli("--json", "status", cwd=estate).stdout)
+    assert [run["status"] for run in status["runs"] if run["wave"] == wave] == ["completed"]
