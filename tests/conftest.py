@@ -11,6 +11,8 @@ import pytest
 
 from inventory.db import dispose_engines
 
+pytest_plugins = ["tests.arm_standin.fixture"]  # `arm` / `arm_standin`: a local ARM for the Azure SDK clients
+
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL_ENV = "LUMEN_MIGRATE_TEST_PG_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
