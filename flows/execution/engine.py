@@ -9,8 +9,6 @@ Gates (approve, manual) are decided by an `Approvals` source; an undecided gate 
 
 from __future__ import annotations
 
-import shlex
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -18,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from flows.execution.adapters import context_values, run_command
 from flows.execution.backend import Backend, BackendError, StepContext, StepOutcome, TransientBackendError
 from flows.execution.journal import Action, Event, Journal, StepRecord, undone_since
 from migrations_plan.execution import Compensation, Step, StepKind, WorkloadPlan
@@ -277,21 +276,6 @@ _COMPENSATIONS: Mapping[Compensation, Callable[[Backend, StepContext, tuple[str,
 
 
 def run_shell(step: Step, ctx: StepContext, *, timeout_s: float) -> StepOutcome:
-    """An engineer's shell step: the command with {system}, {wave}, {run}, {region}, {sku} filled in, run
-    without a shell (no injection through a system name); a non-zero exit fails the step."""
-    values = {"system": ctx.system_name, "wave": str(ctx.wave_number), "run": str(ctx.run_id),
-              "region": ctx.region or "", "sku": ctx.target_sku or "", "name": ctx.name}
-    try:
-        command = [part.format(**values) for part in step.command]
-    except (KeyError, IndexError) as e:
-        raise BackendError(f"shell step {step.key}: unknown placeholder {e} (known: "
-                           f"{', '.join('{' + key + '}' for key in values)})") from e
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise BackendError(f"shell step {step.key}: {shlex.join(command)}: {e}") from e
-    if completed.returncode != 0:
-        tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
-        raise BackendError(f"shell step {step.key}: {shlex.join(command)} exited {completed.returncode}"
-                           + (f": {' / '.join(tail)}" if tail else ""))
-    return StepOutcome(detail={"command": shlex.join(command), "stdout": completed.stdout[-2000:]})
+    """An engineer's shell step: the command with {system}, {wave}, {run}, {region}, {sku}, {name} filled in, run
+    without a shell; a non-zero exit fails the step."""
+    return run_command(step.command, context_values(ctx), what=f"shell step {step.key}", timeout_s=timeout_s)
