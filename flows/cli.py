@@ -590,6 +590,64 @@ def _date_option(option: str, text: str) -> dt.date:
 
 SimFault = Annotated[list[str] | None, typer.Option("--sim-fault", help="Simulator: inject a fault, "
                                                   "SYSTEM:STEP[:fail|transient|crash] (repeatable).")]
+BackendOption = Annotated[str | None, typer.Option(help="simulator or azure (ARM deployments; subscription and "
+                                                   "credentials from the environment, see docs/azure.md). "
+                                                   "Default: simulator, or the backend of the wave's last run.")]
+AdapterOption = Annotated[str, typer.Option("--adapter", help="Azure: who replicates and cuts over: shell (the "
+                                            "--adapters file) or simulator (a rehearsal).")]
+AdaptersOption = Annotated[Path | None, typer.Option("--adapters", help="Azure, shell adapter: YAML of one command "
+                                                     "per operation (replicate, cutover, ...).")]
+GroupOption = Annotated[str, typer.Option("--resource-group", help="Azure: the resource group of a wave ({wave} "
+                                          "is its number).")]
+
+
+def _backend_fields(options: Options, wave: int, backend: str | None, adapter: str, adapters: Path | None,
+                    resource_group: str) -> dict[str, Any]:
+    """The backend part of a wave's parameters; without --backend, the backend of the wave's last run (a
+    rollback or retry acts where the run acted)."""
+    if backend is None:
+        backend = _last_backend(options, wave) or "simulator"
+    if backend not in ("simulator", "azure"):
+        raise BadSettingsError(f"--backend: {backend!r} is not simulator or azure")
+    if adapters is not None and not adapters.is_file():
+        raise BadSettingsError(f"--adapters: {adapters} is not a file")
+    return {"backend": backend, "azure_adapter": adapter,
+            "azure_adapters_file": str(adapters.resolve()) if adapters else None,
+            "azure_resource_group": resource_group}
+
+
+def _last_backend(options: Options, wave: int) -> str | None:
+    from flows.execution.runs import latest_run
+    from inventory.db import session_scope
+    from inventory.errors import NotFoundError
+
+    try:
+        with session_scope(options.db_url) as session:
+            return latest_run(wave, session=session).backend
+    except NotFoundError:
+        return None
+
+
+def _azure_dry_run(options: Options, params: Any, runbook: Any) -> None:
+    """The runbook and, per provisioning workload, ARM's what-if: read-only, no Prefect."""
+    from flows.execution.azure_backend import dry_run_what_if
+
+    lines = dry_run_what_if(params, runbook, db_url=options.db_url)
+
+    def render(console: Console) -> None:
+        console.print(str(runbook), markup=False, soft_wrap=True)
+        console.print("\nWhat-if (nothing was created):")
+        for line in lines:
+            console.print(f"  {line.system} ({line.where})" + (f": {line.problem}" if line.problem else ""),
+                          markup=False, soft_wrap=True)
+            for change in line.changes:
+                console.print(f"    {change['change']:<9} {change['resource']}"
+                              + (f"  ({change['changed']})" if change.get("changed") else ""), markup=False,
+                              soft_wrap=True)
+
+    emit(options, {"ok": True, "wave": params.wave, "dry_run": True, "runbook": str(runbook),
+                   "what_if": [{"system": line.system, "where": line.where, "problem": line.problem,
+                                "changes": [dict(change) for change in line.changes]} for line in lines]}, render)
 
 
 def _wave_parameters(wave: int, **fields: Any) -> Any:
@@ -636,9 +694,9 @@ def _thread_pool(workers: int) -> Any:
 def run_wave_command(
     ctx: typer.Context,
     wave: Annotated[int, typer.Argument(help="Wave number (see `lumen-migrate status`).")],
-    backend: Annotated[str, typer.Option(help="simulator (the Azure backend comes next).")] = "simulator",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the runbook and stop (never starts Prefect).")]
-    = False,
+    backend: BackendOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the runbook (on Azure with every workload's "
+                                          "what-if) and stop; creates nothing, never starts Prefect.")] = False,
     on_failure: Annotated[str, typer.Option(help="continue, rollback-workload or rollback-wave.")]
     = "rollback-workload",
     max_failures: Annotated[int | None, typer.Option(min=0, help="Stop starting workloads after N failures.")] = None,
@@ -651,11 +709,15 @@ def run_wave_command(
     sim_failure_probability: Annotated[float, typer.Option(min=0.0, max=1.0, help="Simulator: chance that any "
                                                            "step fails.")] = 0.0,
     sim_latency_ms: Annotated[float, typer.Option(min=0.0, help="Simulator: latency per step.")] = 0.0,
+    adapter: AdapterOption = "shell",
+    adapters: AdaptersOption = None,
+    resource_group: GroupOption = "lm-wave-{wave}",
 ) -> None:
     """Execute a wave stage by stage (preflight ... finalize), with approval gates, compensation and resume."""
     options = _options(ctx)
     with errors_handled(options):
-        params = _wave_parameters(wave, backend=backend, dry_run=dry_run, on_failure=on_failure,
+        params = _wave_parameters(wave, **_backend_fields(options, wave, backend, adapter, adapters, resource_group),
+                                  dry_run=dry_run, on_failure=on_failure,
                                   max_failures=max_failures, max_workers=max_workers,
                                   approval_timeout_hours=approval_timeout_hours,
                                   simulator_state=str(sim_state.resolve()), simulator_seed=sim_seed,
@@ -663,6 +725,9 @@ def run_wave_command(
                                   simulator_failure_probability=sim_failure_probability,
                                   simulator_latency_ms=sim_latency_ms)
         runbook = _check_wave(options, wave)
+        if dry_run and params.backend == "azure":
+            _azure_dry_run(options, params, runbook)
+            return
         if dry_run:
             emit(options, {"ok": True, "wave": wave, "dry_run": True, "runbook": str(runbook)},
                  lambda console: console.print(str(runbook), markup=False, soft_wrap=True))
@@ -791,11 +856,16 @@ def rollback_command(
     wave: Annotated[int, typer.Argument(help="Wave number.")],
     system: Annotated[list[str] | None, typer.Option("--system", help="Only this workload (repeatable).")] = None,
     sim_state: Annotated[Path, typer.Option(help="Simulator: its state folder.")] = Path("lumen-simulator"),
+    backend: BackendOption = None,
+    adapter: AdapterOption = "shell",
+    adapters: AdaptersOption = None,
+    resource_group: GroupOption = "lm-wave-{wave}",
 ) -> None:
     """Undo, from the journal, what the wave's latest run did: cut-over workloads are failed back."""
     options = _options(ctx)
     with errors_handled(options):
-        params = _wave_parameters(wave, systems=list(system or []), simulator_state=str(sim_state.resolve()))
+        params = _wave_parameters(wave, **_backend_fields(options, wave, backend, adapter, adapters, resource_group),
+                                  systems=list(system or []), simulator_state=str(sim_state.resolve()))
         _check_wave(options, wave)
         start_work(options)
         result = _run_wave_flow(options, "rollback", params)
@@ -810,12 +880,17 @@ def retry_command(
     step: Annotated[str, typer.Option("--step", help="The step that failed (e.g. cutover).")],
     sim_state: Annotated[Path, typer.Option(help="Simulator: its state folder.")] = Path("lumen-simulator"),
     sim_fault: SimFault = None,
+    backend: BackendOption = None,
+    adapter: AdapterOption = "shell",
+    adapters: AdaptersOption = None,
+    resource_group: GroupOption = "lm-wave-{wave}",
 ) -> None:
     """Run a failed workload again from its failed step (finished steps are not redone)."""
     options = _options(ctx)
     with errors_handled(options):
         _check_retry(options, wave, system, step)
-        params = _wave_parameters(wave, systems=[system], on_failure="continue",
+        params = _wave_parameters(wave, **_backend_fields(options, wave, backend, adapter, adapters, resource_group),
+                                  systems=[system], on_failure="continue",
                                   simulator_state=str(sim_state.resolve()), simulator_faults=list(sim_fault or []))
         start_work(options)
         result = _run_wave_flow(options, "run", params)

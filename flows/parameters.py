@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from migrations_plan.pricing import DEFAULT_REGION, PricingOption
 from migrations_plan.savings.scenarios import SCENARIOS
@@ -97,8 +97,9 @@ class RunWaveParameters(BaseModel):
     """What the Prefect UI form and `lumen-migrate run-wave` offer for executing a wave."""
 
     wave: int = Field(ge=0, description="Number of the wave to run (see `lumen-migrate status`).")
-    backend: Literal["simulator"] = Field(default="simulator", description="Where the workloads move: the "
-                                          "built-in simulator (the Azure backend comes next).")
+    backend: Literal["simulator", "azure"] = Field(
+        default="simulator", description="Where the workloads move: the built-in simulator, or Azure (ARM "
+        "deployments; credentials and subscription from the environment, see docs/azure.md).")
     dry_run: bool = Field(default=False, description="Only show the runbook: what would run, in which order.")
     on_failure: Literal["continue", "rollback-workload", "rollback-wave"] = Field(
         default="rollback-workload", description="A failed workload is undone (rollback-workload), left for a "
@@ -109,6 +110,13 @@ class RunWaveParameters(BaseModel):
     approval_timeout_hours: float = Field(default=24.0, gt=0, le=24 * 30, description="How long production "
                                           "workloads wait at the approval gate before they are rolled back.")
     systems: list[str] = Field(default_factory=list, description="Only these workloads (a retry), by name.")
+    azure_adapter: Literal["shell", "simulator"] = Field(
+        default="shell", description="Azure: who replicates, cuts over, validates and finalizes: the commands of "
+        "the adapters file (shell), or the simulator (a rehearsal of the Azure path).")
+    azure_adapters_file: str | None = Field(default=None, description="Azure, shell adapter: YAML file of one "
+                                            "command per operation (replicate, cutover, ...).")
+    azure_resource_group: str = Field(default="lm-wave-{wave}", description="Azure: the resource group a wave "
+                                      "lands in ({wave} is its number; a fixed name puts every wave in one group).")
     simulator_state: str = Field(default="lumen-simulator", description="Folder of the simulator's state.")
     simulator_seed: int = Field(default=0, description="Seed of the simulator's latencies and random faults.")
     simulator_faults: list[str] = Field(default_factory=list, description="Injected faults, "
@@ -116,6 +124,14 @@ class RunWaveParameters(BaseModel):
     simulator_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0,
                                                  description="Probability that any step fails.")
     simulator_latency_ms: float = Field(default=0.0, ge=0.0, description="Latency of every simulated step.")
+
+    @model_validator(mode="after")
+    def _azure_adapter(self) -> RunWaveParameters:
+        if self.backend == "azure" and self.azure_adapter == "shell" and not self.azure_adapters_file \
+                and not self.dry_run:
+            raise ValueError("the Azure backend needs an adapters file (--adapters FILE: the replicate and cutover "
+                             "commands) or --adapter simulator; see docs/azure.md")
+        return self
 
     @field_validator("simulator_faults")
     @classmethod

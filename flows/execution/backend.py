@@ -47,10 +47,13 @@ class StepContext:
 
 @dataclass(frozen=True, slots=True)
 class StepOutcome:
-    """What a step did: the external ids it created (for rollback) and what is worth journaling."""
+    """What a step did: the external ids it created (for rollback) and what is worth journaling. `complete` is
+    False when `describe` found a step that failed or was cut short part-way: its leftovers are undone, but a
+    resumed run must do the step again rather than count it done."""
 
     resources: tuple[str, ...] = ()
     detail: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    complete: bool = True
 
 
 class Backend(Protocol):
@@ -75,4 +78,5 @@ class Backend(Protocol):
     def cancel_decommission(self, ctx: StepContext) -> None: ...
 
     def describe(self, ctx: StepContext) -> StepOutcome | None:
-        """What the step named by `ctx` left in the target, or None if it never took effect."""
+        """What the step named by `ctx` left in the target (`complete` False if it stopped part-way), or None
+        if it never took effect."""

@@ -140,7 +140,7 @@ class WorkloadRunner:
                 (record.attempt if record is not None else 1)
             if record is not None and record.event is Event.INTENT:
                 reconciled = self.backend.describe(self.context_for(plan, step, record.attempt))
-                if reconciled is not None:
+                if reconciled is not None and reconciled.complete:
                     self.journal.write(workload.system_id, step.key, step.kind.value, Action.DO, Event.SUCCEEDED,
                                        attempt=record.attempt, resources=reconciled.resources,
                                        detail={**reconciled.detail, "reconciled": True})

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +41,7 @@ from inventory.tables import (
     utcnow,
 )
 from migrations_plan.execution import Runbook, RunbookEdits, Workload, build_runbook
+from migrations_plan.execution.templates import TargetSpec
 from migrations_plan.strategy_types import Strategy
 
 LEASE_SECONDS = 60.0
@@ -83,6 +85,18 @@ def load_runbook(wave_number: int, *, session: Session) -> tuple[Wave, Runbook]:
     return wave, build_runbook(wave.number, wave.name, workloads, edits=edits, version=version)
 
 
+def load_targets(system_ids: Sequence[int], *, session: Session) -> dict[int, TargetSpec]:
+    """The Azure targets of these systems, as the Azure backend builds templates from them."""
+    target = table_of(TargetMapping)
+    rows = session.connection().execute(
+        select(target.c.system_id, target.c.service, target.c.sku, target.c.region, target.c.disks,
+               target.c.details).where(target.c.system_id.in_(list(system_ids)))).all()
+    return {row[0]: TargetSpec(service=row[1], sku=row[2], region=row[3],
+                               disks=tuple((str(d["tier"]), int(d["size_gib"])) for d in row[4] or ()),
+                               os=(row[5] or {}).get("os"), details=MappingProxyType(dict(row[5] or {})))
+            for row in rows}
+
+
 def latest_edits(wave_id: int, *, session: Session) -> tuple[int, RunbookEdits]:
     stored = session.scalars(select(RunbookVersion).where(col(RunbookVersion.wave_id) == wave_id)
                              .order_by(col(RunbookVersion.version).desc()).limit(1)).first()
@@ -106,6 +120,10 @@ def save_edits(wave_number: int, edits: RunbookEdits, *, author: str | None, com
     return new_version
 
 
+class BackendMismatchError(LumenError):
+    """A run would continue on another backend than the one it acted on."""
+
+
 def open_run(wave_number: int, *, backend: str, on_failure: str, max_failures: int | None,
              session: Session) -> RunHandle:
     """Continue the wave's unfinished run, or start a new one; the wave is started and frozen from now on."""
@@ -118,6 +136,10 @@ def open_run(wave_number: int, *, backend: str, on_failure: str, max_failures: i
                                                        col(WaveRun.status).in_(UNFINISHED))
                                  .order_by(col(WaveRun.id).desc()).limit(1)).first()
     now = utcnow()
+    if unfinished is not None and unfinished.backend != backend:
+        raise BackendMismatchError(
+            f"wave {wave_number}'s unfinished run {unfinished.id} acts on {unfinished.backend}: resume it there "
+            f"(--backend {unfinished.backend}), or `lumen-migrate rollback {wave_number}` first")
     if unfinished is not None:
         run, resumed = unfinished, True
         run.status, run.on_failure, run.max_failures = RunStatus.RUNNING.value, on_failure, max_failures

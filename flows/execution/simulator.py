@@ -25,10 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.execution.backend import BackendError, StepContext, StepOutcome, TransientBackendError
 from migrations_plan.execution import StepKind
+
+if TYPE_CHECKING:
+    from flows.parameters import RunWaveParameters
 
 FAULT_KINDS = ("fail", "transient", "crash")
 
@@ -260,3 +263,12 @@ class SimulatorBackend:
         if ids:
             return StepOutcome(ids)
         return StepOutcome() if done else None
+
+
+def simulator_of(params: RunWaveParameters) -> SimulatorBackend:
+    """The simulator the run-wave parameters describe (state folder, seed, faults, latency)."""
+    faults = dict(parse_fault(text) for text in params.simulator_faults)
+    latency = dict.fromkeys(StepKind, params.simulator_latency_ms / 1000) if params.simulator_latency_ms else {}
+    return SimulatorBackend(Path(params.simulator_state), FaultPlan(
+        seed=params.simulator_seed, probability=params.simulator_failure_probability,
+        faults=MappingProxyType(faults), latency_s=MappingProxyType(latency)))

@@ -14,9 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from types import MappingProxyType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger, task
@@ -34,6 +32,7 @@ from prefect.input import RunInput
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.execution.backend import Backend
 from flows.execution.engine import Decision, ExecutionPolicy, OnFailure, Outcome, RecordedApprovals, WorkloadResult
 from flows.execution.journal import Action, Event, Journal
 from flows.execution.runs import (
@@ -49,7 +48,7 @@ from flows.execution.runs import (
     set_flow_run,
     wave_lock,
 )
-from flows.execution.simulator import FaultPlan, SimulatorBackend, parse_fault
+from flows.execution.simulator import simulator_of
 from flows.execution.wave import WaveOutcome, execute_wave, roll_back
 from flows.handoff import whole
 from flows.parameters import RunWaveParameters
@@ -58,6 +57,9 @@ from inventory.db import session_scope
 from inventory.errors import LumenError
 from inventory.tables import RunStatus
 from migrations_plan.execution import Runbook, StepKind, WorkloadPlan
+
+if TYPE_CHECKING:
+    from flows.execution.azure_backend import WorkloadWhatIf
 
 PROGRESS_EVERY_STEPS = 50
 PROGRESS_SECONDS = 1.0  # how often the background poster looks at the step count
@@ -103,6 +105,23 @@ class RunWaveOutcome(BaseModel):
     awaiting_approval: int = 0
     not_started: int = 0
     results: tuple[WorkloadLine, ...] = ()
+    what_if: tuple[WhatIfLine, ...] = ()  # the Azure dry run
+
+
+class WhatIfLine(BaseModel):
+    """What one workload's deployment would change (the Azure dry run)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system: str
+    where: str
+    changes: tuple[dict[str, str], ...] = ()
+    problem: str | None = None
+
+
+def what_if_lines(lines: Sequence[WorkloadWhatIf] | None) -> tuple[WhatIfLine, ...]:
+    return tuple(WhatIfLine(system=line.system, where=line.where, changes=tuple(dict(c) for c in line.changes),
+                            problem=line.problem) for line in lines or ())
 
 
 class WaveRunFailed(LumenError):
@@ -117,12 +136,24 @@ class WaveRunFailed(LumenError):
                          + (f" (first: {first.system} at {first.failed_step}: {first.error})" if first else ""))
 
 
-def make_backend(params: RunWaveParameters) -> SimulatorBackend:
-    faults = dict(parse_fault(text) for text in params.simulator_faults)
-    latency = dict.fromkeys(StepKind, params.simulator_latency_ms / 1000) if params.simulator_latency_ms else {}
-    return SimulatorBackend(Path(params.simulator_state), FaultPlan(
-        seed=params.simulator_seed, probability=params.simulator_failure_probability,
-        faults=MappingProxyType(faults), latency_s=MappingProxyType(latency)))
+def make_backend(params: RunWaveParameters, runbook: Runbook) -> Backend:
+    """The backend the parameters name; Azure's is built (and its credential checked) only when asked for."""
+    simulator = simulator_of(params)
+    if params.backend == "simulator":
+        return simulator
+    from flows.execution.azure_backend import azure_backend
+
+    return azure_backend(params, runbook, db_url=get_settings().db_url, simulator=simulator)
+
+
+def what_if_markdown(lines: Sequence[WorkloadWhatIf]) -> str:
+    out = []
+    for line in lines:
+        out.append(f"- **{line.system}** ({line.where})" + (f": {line.problem}" if line.problem else ""))
+        out += [f"  - {change['change']} {change['resource']}" + (f" ({change['changed']})"
+                                                                  if change.get("changed") else "")
+                for change in line.changes]
+    return "\n".join(out) or "(no workload provisions anything)"
 
 
 def policy_of(params: RunWaveParameters) -> ExecutionPolicy:
@@ -224,10 +255,18 @@ def run_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
     if params.dry_run:
         with session_scope(db_url) as session:
             _, runbook = load_runbook(params.wave, session=session)
-        create_markdown_artifact(markdown=f"```\n{runbook}\n```", key=f"wave-{params.wave}-runbook",
+        what_if = None
+        if params.backend == "azure":
+            from flows.execution.azure_backend import dry_run_what_if
+
+            what_if = dry_run_what_if(params, runbook, db_url=db_url)
+        shown = f"```\n{runbook}\n```"
+        if what_if is not None:
+            shown += f"\n\nWhat-if:\n\n{what_if_markdown(what_if)}"
+        create_markdown_artifact(markdown=shown, key=f"wave-{params.wave}-runbook",
                                  description=f"Runbook of wave {params.wave} (dry run)")
         return RunWaveOutcome(wave=params.wave, run_id=None, status="dry-run", dry_run=True, runbook=str(runbook),
-                              workloads=len(runbook.workloads))
+                              workloads=len(runbook.workloads), what_if=what_if_lines(what_if))
     with prefect_wave_guard(params.wave):
         with session_scope(db_url) as session:
             handle = open_run(params.wave, backend=params.backend, on_failure=params.on_failure,
@@ -246,7 +285,7 @@ def run_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
 
 
 def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWaveOutcome:
-    backend, policy = make_backend(params), policy_of(params)
+    backend, policy = make_backend(params, handle.runbook), policy_of(params)
     journal = Journal(db_url, run_id=handle.run_id, wave_id=handle.wave_id)
     total_steps = max(1, len(handle.runbook.steps()))
     progress_id = cast(UUID, create_progress_artifact(progress=0.0, key=f"wave-{params.wave}-progress",
@@ -266,7 +305,7 @@ def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWa
                                progress_id=progress_id)
 
 
-def _execute_rounds(params: RunWaveParameters, handle: RunHandle, db_url: str, *, backend: SimulatorBackend,
+def _execute_rounds(params: RunWaveParameters, handle: RunHandle, db_url: str, *, backend: Backend,
                     policy: ExecutionPolicy, journal: Journal, tick: Callable[[], None],
                     progress_id: UUID) -> RunWaveOutcome:
     decisions = {**auto_decisions(handle.runbook), **journal_decisions(journal)}
@@ -321,7 +360,7 @@ def rollback_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
             handle = RunHandle(run.id, run.wave_id, params.wave, True, runbook)
         only = _names_to_ids(runbook, params.systems) if params.systems else None
         with wave_lock(db_url, wave_id=handle.wave_id, wave_number=handle.wave_number, run_id=handle.run_id):
-            outcome = roll_back(handle, db_url=db_url, backend=make_backend(params), policy=policy_of(params),
+            outcome = roll_back(handle, db_url=db_url, backend=make_backend(params, runbook), policy=policy_of(params),
                                 only=only)
     result = to_outcome(handle, outcome, outcome.results)
     create_table_artifact(table=[line.model_dump(mode="json") for line in result.results],

@@ -6,7 +6,6 @@ threads, as the Prefect task runner would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,21 +30,10 @@ from inventory.db import session_scope
 from inventory.errors import NotFoundError
 from inventory.tables import RunStatus, StepJournal, System, Wave, WaveLock, WaveMember, WaveStatus
 from migrations_plan.execution import StepKind
-from tests.integration.test_plan_flow import build_estate, plan
 
 pytestmark = pytest.mark.integration
 K = StepKind
 FAST = ExecutionPolicy(backoff_s=0.0)
-
-
-@pytest.fixture
-def wave(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, int]]:
-    """A planned estate; yields the database URL and the number of its largest wave."""
-    build_estate(sqlite_url, monkeypatch)
-    plan(pilot_max_systems=0)
-    with session_scope(sqlite_url) as session:
-        number = max(session.scalars(select(Wave)), key=lambda w: w.systems).number
-    yield sqlite_url, number
 
 
 def run(url: str, number: int, backend: SimulatorBackend, *, policy: ExecutionPolicy = FAST,
