@@ -121,8 +121,10 @@ class ShellAdapter:
         argv = self.commands.get(operation)
         if argv is None:
             return StepOutcome(detail={"adapter": "not configured", "operation": operation})
-        return run_command(argv, {**values, "resources": " ".join(resources)},
-                           what=f"{operation} of {ctx.system_name}", timeout_s=self.timeout_s)
+        filled = {"resources": "", **values}  # the backend's (what provisioning made) unless given here
+        if resources:
+            filled["resources"] = " ".join(resources)
+        return run_command(argv, filled, what=f"{operation} of {ctx.system_name}", timeout_s=self.timeout_s)
 
     def describe(self, ctx: StepContext) -> StepOutcome | None:
         return None  # a command cannot be asked what it did: it runs again (commands are idempotent)

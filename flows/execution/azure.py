@@ -9,6 +9,7 @@ missing resource is a normal answer where the method says so (`get_deployment` â
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -153,6 +154,14 @@ class AzureCredential:
         return text
 
 
+def _quiet_sdk_loggers() -> None:
+    """The SDK's own warnings (azure-identity logs every failed sign-in) go where our logs go, never to the
+    terminal through Python's last-resort handler: the CLI says the failure once, in one line."""
+    sdk = logging.getLogger("azure")
+    if not any(isinstance(handler, logging.NullHandler) for handler in sdk.handlers):
+        sdk.addHandler(logging.NullHandler())
+
+
 def make_credential(config: AzureConfig, env: Mapping[str, str] = os.environ) -> AzureCredential:
     """Service principal (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET: all or none), else managed identity
     (AZURE_USE_MANAGED_IDENTITY=1, or the platform's IDENTITY_ENDPOINT / MSI_ENDPOINT), else DefaultAzureCredential
@@ -161,6 +170,7 @@ def make_credential(config: AzureConfig, env: Mapping[str, str] = os.environ) ->
     With AZURE_FEDERATED_TOKEN_FILE set (AKS workload identity), AZURE_TENANT_ID + AZURE_CLIENT_ID without a secret
     are that identity, picked up by DefaultAzureCredential. Managed identity and DefaultAzureCredential read the
     process environment themselves; `env` only chooses between them."""
+    _quiet_sdk_loggers()
     authority = config.authority_host or env.get("AZURE_AUTHORITY_HOST", "").strip() or None
     transport: dict[str, Any] = {} if config.connection_verify is None else {
         "connection_verify": config.connection_verify}
