@@ -303,6 +303,7 @@ def landing_zone(env: Mapping[str, str] | None = None) -> LandingZone:
                        sql_admin_login=env.get("LUMEN_MIGRATE_AZURE_SQL_ADMIN_LOGIN") or None,
                        sql_admin_object_id=env.get("LUMEN_MIGRATE_AZURE_SQL_ADMIN_OBJECT_ID") or None,
                        tenant_id=env.get("AZURE_TENANT_ID") or None,
+                       vm_provision=env.get("LUMEN_MIGRATE_AZURE_VM_PROVISION", "").strip() or "full",
                        tags=MappingProxyType({key.strip(): value.strip() for key, value in tags.items()}))
 
 

@@ -114,6 +114,9 @@ class LandingZone:
     sql_admin_object_id: str | None = None
     tenant_id: str | None = None
     tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # "full": NIC, empty disks and the VM; "network": the NIC only, for a replication tool that creates the
+    # VM and its disks itself at cutover (Azure Migrate's server migration).
+    vm_provision: str = "full"
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +316,8 @@ def _storage_gb(target: TargetSpec) -> float | None:
 
 
 def _virtual_machine(template: _Template, ctx: _Context) -> None:
-    """A NIC in the zone's subnet, empty managed disks and a VM with them attached (no image, no osProfile).
+    """A NIC in the zone's subnet, empty managed disks and a VM with them attached (no image, no osProfile);
+    with `zone.vm_provision == "network"` the NIC only.
 
     The OS disk is created **empty** with `osType` set, for the replication tool to fill with the server's own
     OS disk; until then the VM has nothing to boot. Data disks are attached at luns 0, 1, ... in target order.
@@ -330,6 +334,11 @@ def _virtual_machine(template: _Template, ctx: _Context) -> None:
         raise ctx.fail(f"{len(target.disks) - 1} data disks: a VM takes at most {_MAX_LUNS}")
     subnet = _setting(ctx, ctx.zone.subnet_id, "subnet_id", "a subnet resource id for VM network interfaces",
                       _SUBNET_ID)
+    if ctx.zone.vm_provision not in ("full", "network"):
+        raise ctx.fail(f"vm_provision {ctx.zone.vm_provision!r}: expected full or network")
+    if ctx.zone.vm_provision == "network":
+        _nic(template, ctx, subnet)
+        return
     disk_ids = []
     for index, (tier, size) in enumerate(target.disks):
         suffix = "osdisk" if index == 0 else f"data{index - 1}"
@@ -338,10 +347,7 @@ def _virtual_machine(template: _Template, ctx: _Context) -> None:
             properties["osType"] = os_type
         disk_ids.append(template.add(DISK, f"disk{index}Name", ctx.resource_name(DISK, suffix),
                                      sku={"name": _disk_sku(ctx, tier)}, properties=properties))
-    nic_id = template.add(NETWORK_INTERFACE, "nicName", ctx.resource_name(NETWORK_INTERFACE, "nic"), properties={
-        "ipConfigurations": [{"name": "ipconfig1", "properties": {
-            "privateIPAllocationMethod": "Dynamic", "subnet": {"id": template.parameter("subnetId", subnet)}}}],
-    })
+    nic_id = _nic(template, ctx, subnet)
     template.add(VIRTUAL_MACHINE, "vmName", ctx.resource_name(VIRTUAL_MACHINE, "vm"),
                  depends_on=(*disk_ids, nic_id), properties={
         "hardwareProfile": {"vmSize": target.sku},
@@ -352,6 +358,13 @@ def _virtual_machine(template: _Template, ctx: _Context) -> None:
         },
         "networkProfile": {"networkInterfaces": [{"id": nic_id}]},
         "diagnosticsProfile": {"bootDiagnostics": {"enabled": True}},
+    })
+
+
+def _nic(template: _Template, ctx: _Context, subnet: str) -> str:
+    return template.add(NETWORK_INTERFACE, "nicName", ctx.resource_name(NETWORK_INTERFACE, "nic"), properties={
+        "ipConfigurations": [{"name": "ipconfig1", "properties": {
+            "privateIPAllocationMethod": "Dynamic", "subnet": {"id": template.parameter("subnetId", subnet)}}}],
     })
 
 

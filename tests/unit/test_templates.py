@@ -490,3 +490,14 @@ def test_two_step_names_never_share_a_resource_name(first: str, second: str) -> 
     for target in TARGETS.values():
         names = {(r.type, r.name) for r in build(target, name=first).resources}
         assert not names & {(r.type, r.name) for r in build(target, name=second).resources}
+
+
+def test_network_only_provisioning_leaves_the_vm_and_its_disks_to_the_replication_tool() -> None:
+    """Azure Migrate's server migration creates the VM and its disks at cutover: only the NIC is deployed."""
+    import dataclasses
+
+    template = build(LINUX_VM, zone=dataclasses.replace(ZONE, vm_provision="network"))
+    assert [r.type for r in template.resources] == [NIC]
+    assert build(LINUX_VM).resources[-1].type == VM, "the default deploys the VM"
+    with pytest.raises(TemplateError, match="vm_provision 'nic'"):
+        build(LINUX_VM, zone=dataclasses.replace(ZONE, vm_provision="nic"))
