@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger, task
@@ -375,6 +375,11 @@ class DueWavesParameters(BaseModel):
 
     on_failure: str = Field(default="rollback-workload", description="continue, rollback-workload or "
                             "rollback-wave.")
+    backend: Literal["simulator", "azure"] = Field(default="simulator", description="Where the due waves move.")
+    azure_adapter: Literal["shell", "simulator"] = Field(default="shell", description="Azure: shell commands "
+                                                         "(the adapters file) or the simulator.")
+    azure_adapters_file: str | None = Field(default=None, description="Azure, shell adapter: the adapters file.")
+    azure_resource_group: str = Field(default="lm-wave-{wave}", description="Azure: each wave's resource group.")
     simulator_state: str = Field(default="lumen-simulator", description="Folder of the simulator's state.")
 
 
@@ -388,7 +393,10 @@ def run_due_waves_flow(params: DueWavesParameters | None = None) -> list[RunWave
         due = due_waves(session=session)
     outcomes = []
     for number in due:
-        wave_params = RunWaveParameters(wave=number, on_failure=params.on_failure,
+        wave_params = RunWaveParameters(wave=number, on_failure=params.on_failure, backend=params.backend,
+                                        azure_adapter=params.azure_adapter,
+                                        azure_adapters_file=params.azure_adapters_file,
+                                        azure_resource_group=params.azure_resource_group,
                                         simulator_state=params.simulator_state)
         try:
             outcomes.append(run_wave_flow(wave_params))
