@@ -150,7 +150,14 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     expect(number).to_have_value("")
     expect(number).to_have_attribute("min", "0")
     expect(form.get_by_text("Number of the wave to run (see `lumen-migrate status`).")).to_be_visible()
-    expect(field(form, "Backend (Optional)")).to_have_value("simulator")
+    backend = form.get_by_role("button", name="Select Backend")
+    expect(backend).to_have_text("simulator")
+    backend.click()
+    assert page.get_by_role("option").all_inner_texts() == ["simulator", "azure"]
+    page.keyboard.press("Escape")
+    expect(form.get_by_role("button", name="Select Azure Adapter")).to_have_text("shell")
+    expect(field(form, "Azure Resource Group (Optional)")).to_have_value("lm-wave-{wave}")
+    expect(form.get_by_text("Azure Adapters File (Optional)", exact=True)).to_be_visible()
     expect(field(form, "Dry Run (Optional)")).to_have_attribute("aria-checked", "false")
     expect(form.get_by_text("On Failure (Optional)", exact=True)).to_be_visible()
     on_failure = form.get_by_role("button", name="Select On Failure")  # its aria-label names it, not the label
