@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 def _free_port() -> int:
@@ -91,6 +94,39 @@ def run_cli(*args: str, cwd: Path, api_url: str | None = None, timeout: float = 
     completed = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env={
         **full_env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=timeout)
     return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def wait_until(predicate: Callable[[], T | None], *, timeout: float, what: str) -> T:
+    """Poll `predicate` every second until it returns something true; that value, or AssertionError naming `what`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def plan_sample_estate(folder: Path, api_url: str) -> Path:
+    """A 60-system sample estate, assessed and planned (pilot wave 0 non-production, then production waves)."""
+    for args in (("sample-inventory", "--systems", "60", "--out", "estate.csv"), ("import", "estate.csv"),
+                 ("import", "estate-dependencies.csv"), ("assess",), ("plan", "--pilot-max-systems", "4")):
+        result = run_cli(*args, cwd=folder, api_url=api_url)
+        assert result.code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Path:
+    """The sample estate, planned once per test module (each test works on a copy: `estate`)."""
+    return plan_sample_estate(tmp_path_factory.mktemp("planned"), prefect_server)
+
+
+@pytest.fixture
+def estate(planned: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "estate"
+    shutil.copytree(planned, folder, ignore=shutil.ignore_patterns(".prefect-home"))
+    return folder
 
 
 def assert_clean(result: Result) -> None:

@@ -4,7 +4,6 @@ approval from the CLI, rejection and timeout roll back), one run per wave, statu
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,30 +16,6 @@ import pytest
 from tests.e2e.conftest import REPO, Result, assert_clean, run_cli
 
 pytestmark = pytest.mark.e2e
-
-
-def plan_sample_estate(folder: Path, api_url: str) -> Path:
-    """A 60-system sample estate, assessed and planned (pilot wave 0 non-production, then production waves)."""
-    for args in (("sample-inventory", "--systems", "60", "--out", "estate.csv"), ("import", "estate.csv"),
-                 ("import", "estate-dependencies.csv"), ("assess",), ("plan", "--pilot-max-systems", "4")):
-        result = run_cli(*args, cwd=folder, api_url=api_url)
-        assert result.code == 0, result.output
-    return folder
-
-
-def copy_estate(planned: Path, folder: Path) -> Path:
-    shutil.copytree(planned, folder, ignore=shutil.ignore_patterns(".prefect-home"))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Path:
-    return plan_sample_estate(tmp_path_factory.mktemp("planned"), prefect_server)
-
-
-@pytest.fixture
-def estate(planned: Path, tmp_path: Path) -> Path:
-    return copy_estate(planned, tmp_path / "estate")
 
 
 def query(folder: Path, sql: str) -> list[tuple[Any, ...]]:

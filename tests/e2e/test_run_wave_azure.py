@@ -14,22 +14,11 @@ import pytest
 
 from tests.arm_standin import ArmStandIn
 from tests.e2e.conftest import assert_clean, run_cli
-from tests.e2e.test_run_wave import copy_estate, plan_sample_estate
 from tests.integration.test_execution_azure import zone_env
 
 pytestmark = pytest.mark.e2e
 
 RECORD = "import sys, pathlib; pathlib.Path(sys.argv[1]).open('a').write(' '.join(sys.argv[2:]) + '\\n')"
-
-
-@pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Path:
-    return plan_sample_estate(tmp_path_factory.mktemp("planned-azure"), prefect_server)
-
-
-@pytest.fixture
-def estate(planned: Path, tmp_path: Path) -> Path:
-    return copy_estate(planned, tmp_path / "estate")
 
 
 def adapters_file(folder: Path) -> Path:

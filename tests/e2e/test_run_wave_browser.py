@@ -11,8 +11,7 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,16 +21,8 @@ import httpx
 import pytest
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.conftest import REPO, prefect_server_process, run_cli
-from tests.e2e.test_run_wave import (
-    copy_estate,
-    finish,
-    plan_sample_estate,
-    production_wave,
-    query,
-    start,
-    wait_for,
-)
+from tests.e2e.conftest import REPO, plan_sample_estate, prefect_server_process, run_cli, wait_until
+from tests.e2e.test_run_wave import finish, production_wave, query, start, wait_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -41,16 +32,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 T = TypeVar("T")
 # A page of the UI can take several seconds to hydrate on a busy machine (Playwright's `expect` waits 5 s unless told).
 UI_WAIT_MS = 60_000
-
-
-def _until(predicate: Callable[[], T | None], *, timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass(frozen=True)
@@ -85,12 +66,8 @@ def prefect_ui(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory, prefect_ui: PrefectUI) -> Path:
+    """The sample estate planned against this module's server (the one with the UI)."""
     return plan_sample_estate(tmp_path_factory.mktemp("planned-ui"), prefect_ui.api)
-
-
-@pytest.fixture
-def estate(planned: Path, tmp_path: Path) -> Path:
-    return copy_estate(planned, tmp_path / "estate")
 
 
 @pytest.fixture
@@ -121,7 +98,7 @@ def served(estate: Path, prefect_ui: PrefectUI) -> Iterator[dict[str, Any]]:
                                                                                "tags": {"all_": ["lumen-migrate"]}}})
                 return dict(found.json()[0]) if found.status_code == 200 and found.json() else None
 
-            yield _until(registered, timeout=180, what="the served run-wave deployment")
+            yield wait_until(registered, timeout=180, what="the served run-wave deployment")
     finally:
         server.terminate()
         try:
@@ -186,7 +163,7 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
             runs = response.json() if response.status_code == 200 else []
             return dict(runs[0]) if runs and runs[0]["state_type"] in ("COMPLETED", "FAILED", "CRASHED") else None
 
-        run = _until(finished, timeout=180, what="the run started from the form")
+        run = wait_until(finished, timeout=180, what="the run started from the form")
         artifacts = api.post("/artifacts/filter", json={"artifacts": {"key": {"any_": [f"wave-{wave}-runbook"]}}})
     assert run["state_type"] == "COMPLETED", (estate / "serve.out").read_text()
     params = run["parameters"]["params"]
@@ -239,10 +216,10 @@ def test_a_paused_wave_is_approved_in_the_ui_form_partly_then_wholly(
         field(dialog, "Change Reference (Optional)").fill("CHG-2001")
         dialog.get_by_role("button", name="Resume").click()
         expect(dialog).to_be_hidden(timeout=UI_WAIT_MS)
-        _until(lambda: query(estate, f"SELECT state FROM system WHERE name = '{names[0]}'") == [("migrated",)],
+        wait_until(lambda: query(estate, f"SELECT state FROM system WHERE name = '{names[0]}'") == [("migrated",)],
                timeout=120, what="the approved workload's cutover")
         with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
-            _until(lambda: api.get(f"/flow_runs/{flow_run_id}").json()["state_type"] == "PAUSED", timeout=120,
+            wait_until(lambda: api.get(f"/flow_runs/{flow_run_id}").json()["state_type"] == "PAUSED", timeout=120,
                    what="the run to pause again for the others")
         assert query(estate, f"SELECT DISTINCT state FROM system WHERE name IN ({listed}) "
                              f"AND name != '{names[0]}'") == [("migrating",)]

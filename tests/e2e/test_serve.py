@@ -5,26 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from flows.deployments import DUE_WAVES_CRON, MONTHLY_REPORT_CRON
-from tests.e2e.conftest import REPO, run_cli
+from tests.e2e.conftest import REPO, run_cli, wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait_for(predicate, *, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path, prefect_server: str) -> None:
@@ -44,7 +33,7 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
             wanted = {"monthly-savings-report", "import-inventory", "assess-estate", "run-wave", "run-due-waves"}
             return names if wanted <= set(names) else {}
 
-        deployments = _wait_for(served, timeout=180, what="the served deployments")
+        deployments = wait_until(served, timeout=180, what="the served deployments")
         monthly = deployments["monthly-savings-report"]
         assert [s["schedule"]["cron"] for s in monthly["schedules"]] == [MONTHLY_REPORT_CRON]
         # A typed form: the parameter schema carries the pydantic model's fields.
@@ -64,14 +53,14 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
             assert response.status_code in (200, 201), response.text
             return response
 
-        run = _wait_for(created, timeout=60, what="the flow run to be created").json()
+        run = wait_until(created, timeout=60, what="the flow run to be created").json()
 
         def finished() -> str | None:
             response = api.get(f"/flow_runs/{run['id']}")
             state = response.json()["state_type"] if response.status_code == 200 else None
             return state if state in ("COMPLETED", "FAILED", "CRASHED") else None
 
-        assert _wait_for(finished, timeout=180, what="the import run") == "COMPLETED"
+        assert wait_until(finished, timeout=180, what="the import run") == "COMPLETED"
     finally:
         server.terminate()
         try:
