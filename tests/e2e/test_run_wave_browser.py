@@ -76,6 +76,9 @@ def page(browser: Browser, prefect_ui: PrefectUI) -> Iterator[Page]:
     # The UI loads an analytics SDK that fetches its configuration from the internet: nothing leaves this machine.
     context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort())
     context.set_default_timeout(UI_WAIT_MS)
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=UI_WAIT_MS)  # every assertion waits as long as a busy machine needs to render
     try:
         yield context.new_page()
     finally:
