@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from flows import assessment_store as store
 from flows.handoff import whole
@@ -17,7 +17,14 @@ from flows.parameters import AssessParameters
 from flows.progress import report
 from flows.settings import get_settings
 from inventory.db import session_scope
-from migrations_plan.assessment import AssessmentResult, AssessSettings, assess, default_rules, load_rules
+from migrations_plan.assessment import (
+    AssessmentResult,
+    AssessSettings,
+    RuleSet,
+    assess,
+    default_rules,
+    load_rules,
+)
 from migrations_plan.pricing import load_catalog
 from migrations_plan.strategy_types import Readiness, Strategy
 
@@ -50,6 +57,8 @@ class AssessOutcome(BaseModel):
     azure_monthly: float
     azure_monthly_by_option: MonthlyByOption
     overridden: int
+    # The assessment settings under Azure Migrate's names.
+    settings: Mapping[str, str] = Field(default_factory=dict)
 
 
 @task(name="record-overrides", cache_policy=NONE)
@@ -61,8 +70,7 @@ def record_overrides(overrides: dict[str, Strategy], reason: str) -> int:
 @task(name="assess-estate", cache_policy=NONE)
 def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSettings]:
     rules = load_rules(Path(params.rules)) if params.rules else default_rules()
-    settings = AssessSettings(as_of=store.today(), region=params.region, pricing=params.pricing, ahb=params.ahb,
-                              percentile=params.percentile, comfort_factor=params.comfort_factor, rules=rules)
+    settings = settings_of(params, rules=rules)
     catalog = load_catalog()
     with session_scope(get_settings().db_url) as session:
         inputs = store.load_assess_inputs(session=session)
@@ -71,6 +79,17 @@ def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSet
     result = assess(inputs, catalog=catalog, settings=settings, overrides=overrides)
     report("assess", len(inputs), len(inputs))
     return result, settings
+
+
+def settings_of(params: AssessParameters, *, rules: RuleSet) -> AssessSettings:
+    """The pure assessment settings of a run's parameters, dated today."""
+    return AssessSettings(
+        as_of=store.today(), region=params.region, pricing=params.pricing, ahb=params.ahb, sizing=params.sizing,
+        percentile=params.percentile, performance_history_days=params.performance_history_days,
+        comfort_factor=params.comfort_factor, vm_series=tuple(params.series), burstable=params.burstable,
+        discount_pct=params.discount, default_environment=params.default_environment,
+        cap_at_allocation=params.cap_at_allocation, rules=rules,
+    )
 
 
 @task(name="store-assessment", cache_policy=NONE)
@@ -97,11 +116,14 @@ def summary(result: AssessmentResult, run_id: int) -> AssessOutcome:
         azure_monthly_by_option=MonthlyByOption(payg=monthly("payg"), ri1y=monthly("ri1y"), ri3y=monthly("ri3y"),
                                                 ri3y_ahb=monthly("ri3y_ahb")),
         overridden=sum(1 for a in result.assessments if a.overridden),
+        settings=dict(result.settings),
     )
 
 
 def publish(result: AssessmentResult) -> None:
-    """Table artifacts: counts by strategy, the costliest targets, the systems that are not ready."""
+    """Table artifacts: the settings, counts by strategy, the costliest targets, the systems that are not ready."""
+    create_table_artifact(table=[{"setting": name, "value": value} for name, value in result.settings.items()],
+                          key="assessment-settings", description="Assessment settings (Azure Migrate's names)")
     counts = [{"strategy": str(k), "systems": v} for k, v in result.counts_by_strategy().items()]
     create_table_artifact(table=counts, key="assessment-strategies", description="Systems by 7R strategy")
     priced = sorted((a for a in result.assessments if a.monthly_cost is not None),

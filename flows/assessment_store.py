@@ -144,6 +144,7 @@ def save_assessment(result: AssessmentResult, settings: AssessSettings, *, sessi
         started_at=utcnow(), region=settings.region, pricing=result.pricing_key, ahb=settings.ahb,
         percentile=settings.percentile, comfort_factor=settings.comfort_factor, rules_source=result.rules_source,
         catalog_as_of=result.catalog_as_of or result.as_of, systems=len(result.assessments),
+        settings=settings.describe(),
     ).returning(table_of(AssessmentRun).c.id)).scalar_one()
     # An assessment run covers the whole active estate: its results replace every stored one.
     session.execute(delete(AssessmentRow))
@@ -172,6 +173,10 @@ def _target_row(a: Assessment) -> tuple[Any, ...]:
     details = dict(target["details"])
     if a.sizing_note:
         details["sizing_note"] = a.sizing_note
+    if a.sizing_reason:
+        details["sizing_reason"] = a.sizing_reason
+    if a.rejected_sizes:
+        details["rejected_sizes"] = list(a.rejected_sizes)
     return (a.system_id, target["service"], target["sku"], target["region"], json_text(target["disks"]),
             a.monthly_cost, json_text(dict(a.monthly_cost_by_option)), a.cost_estimated, a.cost_basis,
             json_text(details))
@@ -192,8 +197,18 @@ def assessment_counts(*, session: Session) -> dict[str, Any]:
         "by_strategy": by_strategy, "by_readiness": by_readiness, "azure_monthly": float(monthly),
         "last_run": None if run is None else {"id": run.id, "region": run.region, "pricing": run.pricing,
                                               "started_at": run.started_at.isoformat(),
-                                              "catalog_as_of": run.catalog_as_of.isoformat()},
+                                              "catalog_as_of": run.catalog_as_of.isoformat(),
+                                              "settings": dict(run.settings or {})},
     }
+
+
+def last_run_settings(*, session: Session) -> tuple[int, dict[str, str]] | None:
+    """The id and settings (Azure Migrate's names) of the latest assessment run; None before the first."""
+    found = session.execute(select(col(AssessmentRun.id), col(AssessmentRun.settings))
+                            .order_by(col(AssessmentRun.id).desc()).limit(1)).first()
+    if found is None:
+        return None
+    return int(found[0]), dict(found[1] or {})
 
 
 def today() -> dt.date:

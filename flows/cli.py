@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -372,17 +372,27 @@ def check_inventory_file(path: Path, fmt: str) -> str:
     return str(detect_format(path) if fmt == "auto" else known_format(fmt, path))
 
 
+CurrencyOption = Annotated[str | None, typer.Option(
+    "--currency", help="Print money in this ISO 4217 currency (AUD, EUR, ...): amounts are stored in USD and "
+    "converted when printed, the rate and its date beside them.")]
+RatesOption = Annotated[Path | None, typer.Option(
+    "--rates", help="YAML or CSV of exchange rates (code, per_usd, date[, source]) replacing the shipped rates of "
+    "the same codes (docs/pricing.md).")]
+
+
 @app.command("status")
-def status_command(ctx: typer.Context) -> None:
+def status_command(ctx: typer.Context, currency: CurrencyOption = None, rates: RatesOption = None) -> None:
     """Counts of the estate by kind, environment and state (reads the database only; never starts Prefect)."""
     from flows.assessment_store import assessment_counts
     from flows.execution.runs import run_overview
+    from flows.money_display import converted_json, converted_text, display_conversion
     from flows.plan_store import wave_overview
     from inventory.db import session_scope
     from inventory.store import estate_status
 
     options = _options(ctx)
     with errors_handled(options):
+        shown = display_conversion(currency, rates)
         with session_scope(options.db_url) as session:
             status = estate_status(session=session)
             assessment = assessment_counts(session=session)
@@ -407,7 +417,12 @@ def status_command(ctx: typer.Context) -> None:
             console.print(f"Assessment ({run['region']}, {run['pricing']}, prices dated {run['catalog_as_of']}): "
                           + ", ".join(f"{k} {v}" for k, v in assessment["by_strategy"].items()))
             console.print("  readiness: " + ", ".join(f"{k} {v}" for k, v in assessment["by_readiness"].items())
-                          + f"; priced targets ${assessment['azure_monthly']:,.0f}/month at the chosen option")
+                          + f"; priced targets ${assessment['azure_monthly']:,.0f}/month at the chosen option"
+                          + converted_text(shown, assessment["azure_monthly"], "/month"))
+            if run.get("settings"):
+                from migrations_plan.assessment.model import settings_text
+
+                console.print(f"  settings: {settings_text(run['settings'])}", markup=False)
         if waves:
             table = Table(title="waves", title_justify="left")
             for column in ("wave", "name", "date", "status", "systems", "TB"):
@@ -430,7 +445,9 @@ def status_command(ctx: typer.Context) -> None:
                     table.add_row(kind, *(str(counts[key]) for key in ("completed", "failed", "waiting", "running")))
                 console.print(table)
 
-    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment, "waves": waves, "runs": runs}, render)
+    converted = converted_json(shown, {"azure_monthly": assessment["azure_monthly"]})
+    emit(options, {"ok": True, **status.as_dict(), "assessment": assessment, "waves": waves, "runs": runs,
+                   **converted}, render)
 
 
 @app.command("sample-inventory")
@@ -465,12 +482,32 @@ def sample_inventory_command(
 @app.command("assess")
 def assess_command(
     ctx: typer.Context,
-    region: Annotated[str, typer.Option(help="Azure region to size and price in.")] = DEFAULT_REGION,
-    pricing: Annotated[str, typer.Option(help="payg, ri1y or ri3y.")] = "payg",
-    ahb: Annotated[bool, typer.Option("--ahb", help="Apply Azure Hybrid Benefit (Windows, SQL Server).")] = False,
+    settings: Annotated[Path | None, typer.Option("--settings", help="YAML of assessment settings under Azure "
+                                                  "Migrate's names ('Comfort factor: 1.3', ...); flags override "
+                                                  "it. See docs/assessment.md.")] = None,
+    region: Annotated[str | None, typer.Option(help=f"Target location: Azure region to size and price in "
+                                               f"(default {DEFAULT_REGION}).")] = None,
+    sizing: Annotated[str | None, typer.Option(help="Sizing criteria: performance-based (default) or "
+                                               "as-on-premises.")] = None,
+    percentile: Annotated[int | None, typer.Option(help="Percentile utilization: 50, 90, 95 (default) or 99.")]
+    = None,
+    comfort_factor: Annotated[float | None, typer.Option(help="Comfort factor on utilisation (default 1.3).")] = None,
+    series: Annotated[list[str] | None, typer.Option("--series", help="VM series to include, e.g. Dsv5,Esv5 "
+                                                     "(repeatable; default: Azure Migrate's list).")] = None,
+    burstable: Annotated[bool | None, typer.Option("--burstable/--no-burstable", help="Also offer burstable "
+                                                   "B-series to quiet non-production systems (default: no).")] = None,
+    savings_option: Annotated[str | None, typer.Option("--savings-option", "--pricing", help="Savings option: "
+                                                       "payg (default), ri1y or ri3y.")] = None,
+    ahb: Annotated[bool | None, typer.Option("--ahb/--no-ahb", help="Azure Hybrid Benefit for Windows Server and "
+                                             "SQL Server (default: no).")] = None,
+    discount: Annotated[float | None, typer.Option(help="Discount (%) off pay-as-you-go VM compute (default 0).")]
+    = None,
+    default_environment: Annotated[str | None, typer.Option(help="Environment of systems without one, for disks "
+                                                            "and burstable sizes (default production).")] = None,
+    cap_at_allocation: Annotated[bool | None, typer.Option("--cap-at-allocation/--no-cap-at-allocation",
+                                                           help="Never size above the allocated cores and memory "
+                                                           "(default: no, as Azure Migrate).")] = None,
     rules: Annotated[Path | None, typer.Option(help="Your strategy rules YAML (default: the shipped rules).")] = None,
-    percentile: Annotated[int, typer.Option(min=1, max=100, help="Utilisation percentile for sizing.")] = 95,
-    comfort_factor: Annotated[float, typer.Option(min=1.0, max=5.0, help="Headroom on utilisation.")] = 1.3,
     override: Annotated[list[str] | None, typer.Option("--override", help="SYSTEM=STRATEGY, an engineer's "
                                                        "decision that survives re-assessment (repeatable).")] = None,
     reason: Annotated[str, typer.Option(help="Why the overrides are right (required with --override).")] = "",
@@ -483,19 +520,20 @@ def assess_command(
         overrides = dict(parse_override(text) for text in override or [])
         if overrides and not reason.strip():
             raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
-        if pricing not in ("payg", "ri1y", "ri3y"):
-            raise BadInputError.single("--pricing", f"unknown pricing option {pricing!r}; expected payg, ri1y or ri3y")
+        fields = assess_fields(settings, region=region, sizing=sizing, percentile=percentile,
+                               comfort_factor=comfort_factor, series=series, burstable=burstable,
+                               savings_option=savings_option, ahb=ahb, discount=discount,
+                               default_environment=default_environment, cap_at_allocation=cap_at_allocation)
         if rules is not None:
             from migrations_plan.assessment import load_rules
 
             if not rules.is_file():
                 raise BadInputError.single(str(rules), "file not found")
             load_rules(rules)  # every problem of the file, before anything starts
-        check_region(region)
+        check_region(fields.get("region", DEFAULT_REGION), series=fields.get("series", ()))
         from flows.parameters import AssessParameters
 
-        params = AssessParameters(region=region, pricing=pricing, ahb=ahb, rules=str(rules) if rules else None,
-                                  percentile=percentile, comfort_factor=comfort_factor, overrides=overrides,
+        params = AssessParameters(**fields, rules=str(rules) if rules else None, overrides=overrides,
                                   override_reason=reason)
         start_work(options)
         from flows.assess_flow import assess_flow
@@ -503,8 +541,11 @@ def assess_command(
         result = run_flow(options, assess_flow, params=params)
 
     def render(console: Console) -> None:
+        from migrations_plan.assessment.model import settings_text
+
         console.print(f"Assessed [bold]{result.systems}[/] systems in {result.region} ({result.pricing}, "
                       f"prices dated {result.catalog_as_of}, rules {result.rules})")
+        console.print(f"  settings:   {settings_text(result.settings)}", markup=False)
         console.print("  strategies: " + ", ".join(f"{k} {v}" for k, v in result.by_strategy.items()))
         console.print("  readiness:  " + ", ".join(f"{k} {v}" for k, v in result.by_readiness.items()))
         console.print(f"  Azure run rate: ${result.azure_monthly:,.0f}/month "
@@ -513,8 +554,40 @@ def assess_command(
     emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
 
 
-def check_region(region: str) -> None:
-    """The region must be one the price catalog in use prices VMs in."""
+def assess_fields(settings: Path | None, **flags: Any) -> dict[str, Any]:
+    """The assess parameters of a settings file and the flags given (flags win), each checked and named."""
+    from migrations_plan.assessment import parse_savings_option
+    from migrations_plan.assessment.settings_file import environment_of, load_settings_file, sizing_of
+
+    fields: dict[str, Any] = {}
+    if settings is not None:
+        if not settings.is_file():
+            raise BadInputError.single(str(settings), "settings file not found")
+        fields.update(load_settings_file(settings))
+    parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "sizing": ("sizing", sizing_of), "savings_option": ("pricing", parse_savings_option),
+        "default_environment": ("default_environment", environment_of),
+        "series": ("series", lambda names: [part.strip() for name in names for part in name.split(",")
+                                            if part.strip()]),
+    }
+    for name, value in flags.items():
+        if value is None:
+            continue
+        field, parse = parsers.get(name, (name, lambda given: given))
+        try:
+            fields[field] = parse(value)
+        except ValueError as e:
+            raise BadInputError.single("--" + name.replace("_", "-"), str(e)) from e
+    if fields.get("discount") and str(fields.get("pricing", "payg")) != "payg":
+        raise BadInputError.single("--discount", "the discount applies to pay-as-you-go compute only (Azure Migrate: "
+                                   "not applicable with a savings option); use --savings-option payg or --discount 0")
+    return fields
+
+
+def check_region(region: str, *, series: Iterable[str] = ()) -> None:
+    """The region must be one the price catalog in use prices VMs in, and the VM series named must exist there."""
+    from migrations_plan.assessment.series import unknown_series
+    from migrations_plan.assessment.vm import series_of
     from migrations_plan.pricing.store import active_catalog_path, load_catalog
 
     catalog = load_catalog(active_catalog_path())
@@ -524,6 +597,15 @@ def check_region(region: str) -> None:
         raise BadInputError.single("--region", f"unknown region {region!r}: the price catalog (dated "
                                    f"{catalog.as_of}) prices {len(regions)} regions, e.g. {', '.join(close)}; "
                                    "`lumen-migrate catalog show` names its file, `catalog refresh --region` adds one")
+    names = list(series)
+    if names:
+        known = {series_of(size.name) for os in ("linux", "windows")
+                 for size, _ in catalog.candidate_sizes(region, os=os)}
+        unknown = unknown_series(names, known)
+        if unknown:
+            raise BadInputError.single("--series", f"no size of VM series {', '.join(unknown)} is priced in {region}; "
+                                       "name Azure Migrate families (Dsv5, Esv5, Fsv2, Mv2...) or size series "
+                                       f"(e.g. {', '.join(sorted(known)[:6])})")
 
 
 @app.command("plan")
@@ -543,6 +625,12 @@ def plan_command(
                                                      "(repeatable).")] = None,
     out: Annotated[list[Path] | None, typer.Option("--out", help="Write the plan for the change board: .xlsx or "
                                                    ".csv (repeatable).")] = None,
+    objective: Annotated[str, typer.Option(help="What the wave order optimises: cash-12m, cash-36m (net cash flow "
+                                           "over 12 / 36 months) or risk-first.")] = "cash-12m",
+    no_production_before: Annotated[int | None, typer.Option(min=0, help="No production system before wave N.")]
+    = None,
+    max_production_per_wave: Annotated[int | None, typer.Option(min=1, help="Most production systems in a wave.")]
+    = None,
 ) -> None:
     """Group dependent systems and pack them into dated waves; started and frozen waves are kept."""
     options = _options(ctx)
@@ -561,7 +649,9 @@ def plan_command(
         params = PlanParameters(max_systems=max_systems, max_tb=max_tb, cadence_days=cadence_days,
                                 blackout=blackouts, pilot_max_systems=pilot_max_systems, pins=pins,
                                 pin_reason=reason, freeze=list(freeze or []),
-                                out=[str(path) for path in out or []], **fields)
+                                out=[str(path) for path in out or []], objective=objective,
+                                no_production_before=no_production_before,
+                                max_production_per_wave=max_production_per_wave, **fields)
         start_work(options)
         from flows.plan_flow import plan_flow
 
@@ -571,8 +661,14 @@ def plan_command(
         console.print(f"Planned [bold]{result.planned_systems}[/] systems into {result.waves} waves "
                       f"({result.first_wave} to {result.last_wave}); {result.excluded} excluded "
                       f"(retire/retain), {result.groups} move groups")
+        for row in result.quality:
+            console.print(f"  {result.objective}, {row['horizon_months']} months: net {row['chosen_net']:,.0f} USD; "
+                          f"naive order {row['naive_net']:,.0f} (x{row['chosen_vs_naive']}); upper bound "
+                          f"{row['bound_net']:,.0f} ({row['chosen_vs_bound']} of it)", soft_wrap=True)
         for line in result.oversized:
             console.print(f"  [yellow]oversized:[/] {line}", soft_wrap=True)
+        for line in result.losing_groups:
+            console.print(f"  [yellow]loses money:[/] {line}", soft_wrap=True)
         for warning in result.warnings:
             console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
         for path in result.files:
@@ -934,10 +1030,15 @@ def report_savings_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
     assumptions: Annotated[Path | None, typer.Option(help="YAML/CSV of cost assumptions overriding the "
                                                      "documented defaults.")] = None,
+    currency: CurrencyOption = None,
+    rates: RatesOption = None,
 ) -> None:
     """The monthly cash-flow projection: legacy avoided, Azure added, one-time costs, payback, NPV."""
+    from flows.money_display import converted_json, display_conversion, money_text, rate_note
+
     options = _options(ctx)
     with errors_handled(options):
+        shown = display_conversion(currency, rates)
         start_date = _date_option("--start", start).replace(day=1) if start else None
         if assumptions is not None:
             from migrations_plan.savings import default_assumptions, load_assumptions
@@ -956,19 +1057,26 @@ def report_savings_command(
         result = run_flow(options, report_flow, params=params)
 
     def render(console: Console) -> None:
+        at = f" ({rate_note(shown)})" if shown else ""
         console.print(f"Savings from {result.start:%Y-%m} over {result.months} months ({result.scenario}):")
-        console.print(f"  net cash flow, first 12 months: [bold]${result.net_12_months:,.0f}[/]; "
+        console.print(f"  net cash flow, first 12 months: [bold]{money_text(shown, result.net_12_months)}[/]; "
                       f"payback month: {result.payback_month or 'not within the horizon'}; "
-                      f"NPV ${result.npv:,.0f}")
-        console.print(f"  run rate: legacy ${result.legacy_monthly:,.0f}/month today, Azure "
-                      f"${result.azure_monthly:,.0f}/month once moved")
+                      f"NPV {money_text(shown, result.npv)}{at}")
+        console.print(f"  run rate: legacy {money_text(shown, result.legacy_monthly)}/month today, Azure "
+                      f"{money_text(shown, result.azure_monthly)}/month once moved{at}")
+        if shown:
+            console.print("  (converted from USD when printed; the report files are in USD)")
+        if result.assessment:
+            console.print(f"  Azure prices from {result.assessment}", markup=False)
         if result.unpriced_systems:
             console.print(f"  [yellow]{result.unpriced_systems} moving system(s) have no Azure price and are left "
                           "out of the cash flow[/]")
         for path in result.files:
             console.print(f"  wrote {path}")
 
-    emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
+    converted = converted_json(shown, {key: getattr(result, key) for key in (
+        "net_12_months", "net_horizon", "npv", "realised_net_horizon", "legacy_monthly", "azure_monthly")})
+    emit(options, {"ok": True, **result.model_dump(mode="json"), **converted}, render)
 
 
 @app.command("serve")
@@ -1055,6 +1163,129 @@ def catalog_refresh_command(
         result = run_flow(options, refresh_price_catalog, regions=regions, out=str(out) if out else None)
     emit(options, {"ok": True, **result.model_dump(mode="json")},
          lambda console: console.print(result.message, soft_wrap=True))
+
+
+compare_app = typer.Typer(help="Our assessment beside another tool's (read-only: never starts Prefect).",
+                          no_args_is_help=True)
+app.add_typer(compare_app, name="compare")
+
+
+@compare_app.command("azure-migrate")
+def compare_azure_migrate_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Azure Migrate Export's Core Report workbook "
+                                         "(AzureMigrate_Assessment_Core_Report.xlsx).")],
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the comparison to this .xlsx file.")] = None,
+    currency: Annotated[str | None, typer.Option(
+        "--currency", help="Compare in this currency (default: the workbook's); both sides are converted with "
+        "the rate table, the rates and their dates are printed.")] = None,
+    rates: RatesOption = None,
+    tolerance: Annotated[float, typer.Option(min=0.0, max=1.0, help="Costs agree within this share of "
+                                             "Microsoft's figure.")] = 0.10,
+) -> None:
+    """Our size and monthly cost beside Azure Migrate's, machine by machine: agreement rates, totals, machines on one
+    side only, and why we differ. Reads the workbook and the database; writes only --xlsx."""
+    from flows.compare_view import load_compared_systems
+    from flows.money_display import rate_table_for
+    from flows.reports.compare_files import comparison_json, write_comparison_xlsx
+    from inventory.db import DatabaseError, session_scope
+    from migrations_plan.compare import compare, parse
+    from migrations_plan.compare.azure_migrate import size_key
+    from migrations_plan.pricing.currency import UnknownCurrencyError
+    from migrations_plan.pricing.store import active_catalog_path, load_catalog
+
+    options = _options(ctx)
+    with errors_handled(options):
+        table = rate_table_for(rates)
+        if currency is not None:
+            table.get(currency)
+        if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+            raise BadInputError.single(str(xlsx), "the comparison export must be an .xlsx file")
+        workbook = parse(path)
+        try:
+            table.get(workbook.currency or "USD")
+        except UnknownCurrencyError as e:
+            raise UnknownCurrencyError(f"{path}: the workbook's amounts are in {workbook.currency}; {e}") from e
+        shown = (currency or workbook.currency or "USD").strip().upper()
+        try:
+            with session_scope(options.db_url) as session:
+                ours = load_compared_systems(session=session)
+        except DatabaseError as e:
+            raise BadSettingsError(str(e)) from e
+        if not ours:
+            raise BadSettingsError("nothing to compare: no assessed systems (run `lumen-migrate assess` first)")
+        specs = {size_key(size.name): (size.vcpus, size.memory_gib)
+                 for size in load_catalog(active_catalog_path()).vm_sizes()}
+        result = compare(ours, workbook, our_conversion=table.conversion("USD", shown),
+                         their_conversion=table.conversion(workbook.currency or "USD", shown), size_specs=specs,
+                         tolerance=tolerance)
+        written = write_comparison_xlsx(result, xlsx, warnings=workbook.warnings) if xlsx else None
+    files = [str(written)] if written else []
+    emit(options, {"ok": True, **comparison_json(result, warnings=workbook.warnings), "files": files},
+         lambda console: render_comparison(console, result, workbook.warnings, files))
+
+
+def render_comparison(console: Console, result: Any, warnings: tuple[str, ...], files: list[str]) -> None:
+    """One table row per machine on both sides, then why they differ, agreement rates, totals and the rest."""
+    from rich.markup import escape
+
+    from migrations_plan.pricing.currency import format_money
+
+    code = result.currency
+
+    def money(value: float | None) -> str:
+        return "-" if value is None else format_money(value, code)
+
+    def amount(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.0f}"
+
+    def size(value: str | None) -> str:
+        return escape(value.removeprefix("Standard_")) if value else "-"
+
+    def shape(vcpus: int | None, memory: float | None) -> str:
+        return "-" if vcpus is None or memory is None else f"{vcpus}/{memory:g}"
+
+    def agrees(m: Any) -> str:
+        flags = (("size", m.same_size), ("vCPU+GiB", m.same_shape), ("cost", m.cost_within))
+        found = [name for name, flag in flags if flag]
+        compared = [flag for _, flag in flags if flag is not None]
+        return ", ".join(found) if found else ("[red]none[/]" if compared else "-")
+
+    table = Table(title=escape(f"Ours beside Azure Migrate ({result.workbook}); per month, {code}; sizes "
+                               "without Standard_"), title_justify="left")
+    for column in ("machine", "our size", "MS size", "ours vCPU/GiB", "MS vCPU/GiB", "ours", "MS", "diff",
+                   "agree on"):
+        table.add_column(column, justify="right" if column in ("ours", "MS", "diff") else "left", overflow="fold")
+    for m in result.machines:
+        share = m.difference_share
+        table.add_row(escape(m.ours.name), size(m.ours.size), size(m.theirs.recommended_size),
+                      shape(m.ours.vcpus, m.ours.memory_gib), shape(m.their_vcpus, m.their_memory_gib),
+                      amount(m.our_monthly), amount(m.their_monthly), "-" if share is None else f"{share:+.0%}",
+                      agrees(m))
+    console.print(table)
+    differing = [m for m in result.machines if m.reasons]
+    if differing:
+        console.print("Why we differ:")
+        for m in differing:
+            console.print(f"  {m.ours.name}: " + "; ".join(m.reasons), markup=False, soft_wrap=True)
+    console.print(f"Agreement: same size {result.same_size}; same vCPU and memory {result.same_shape}; cost within "
+                  f"{result.tolerance:.0%} {result.cost_within}")
+    both = result.both_priced
+    console.print(f"Totals ({both.machines} machines priced on both sides): ours {money(both.ours)}/month, "
+                  f"Microsoft {money(both.theirs)}/month, difference {money(both.difference)}/month", soft_wrap=True)
+    console.print(f"  ours: {result.our_conversion}", markup=False, soft_wrap=True)
+    console.print(f"  Microsoft's: {result.their_conversion}", markup=False, soft_wrap=True)
+    for label, names in (("only ours", [s.name for s in result.only_ours]),
+                         ("only Microsoft's", [t.name for t in result.only_theirs])):
+        if names:
+            listed = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+            console.print(f"{label} ({len(names)}): {listed}", markup=False, soft_wrap=True)
+    for text in result.ambiguous:
+        console.print(f"[yellow]ambiguous name, not matched:[/] {escape(text)}", soft_wrap=True)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+    for path in files:
+        console.print(f"wrote {path}")
 
 
 def main() -> None:

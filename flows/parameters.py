@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from inventory.records import Environment
+from migrations_plan.assessment.settings import MAX_PERFORMANCE_HISTORY_DAYS, PERCENTILES, SizingCriterion
 from migrations_plan.pricing import DEFAULT_REGION, PricingOption
 from migrations_plan.savings.scenarios import SCENARIOS
 from migrations_plan.strategy_types import Strategy
@@ -19,17 +21,57 @@ REPORT_FORMATS = ("csv", "xlsx", "json", "html")
 
 
 class AssessParameters(BaseModel):
-    """What the Prefect UI form and the CLI offer for an assessment run."""
+    """What the Prefect UI form and the CLI offer for an assessment run: Azure Migrate's assessment settings
+    (docs/assessment.md, "Our settings beside Azure Migrate's"), the rules, and overrides."""
 
-    region: str = Field(default=DEFAULT_REGION, description="Azure region to size and price in.")
-    pricing: PricingOption = Field(default=PricingOption.PAYG, description="payg, ri1y or ri3y.")
-    ahb: bool = Field(default=False, description="Apply Azure Hybrid Benefit to Windows Server and SQL Server.")
+    region: str = Field(default=DEFAULT_REGION, description="Target location: the Azure region to size and price in.")
+    sizing: SizingCriterion = Field(default=SizingCriterion.PERFORMANCE_BASED, description="Sizing criteria: "
+                                    "performance-based (utilisation x comfort factor) or as-on-premises (allocated).")
+    percentile: int = Field(default=95, description="Percentile utilization: 50, 90, 95 or 99.")
+    performance_history_days: int = Field(default=1, ge=1, le=MAX_PERFORMANCE_HISTORY_DAYS,
+                                          description="Performance history in days (recorded; the inventory's "
+                                          "figures are used as they are).")
+    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, description="Comfort factor: headroom multiplier "
+                                  "on utilisation.")
+    series: list[str] = Field(default_factory=list, description="VM series to include (Azure Migrate families such "
+                              "as Dsv5, Esv5; empty: Azure Migrate's default list, without burstable B-series).")
+    burstable: bool = Field(default=False, description="Also offer burstable B-series (quiet non-production "
+                            "systems sized from performance data only).")
+    pricing: PricingOption = Field(default=PricingOption.PAYG, description="Savings option: payg, ri1y or ri3y "
+                                   "(savings plans are not in the price catalog).")
+    ahb: bool = Field(default=False, description="Azure Hybrid Benefit for Windows Server and SQL Server.")
+    discount: float = Field(default=0.0, ge=0.0, lt=100.0, description="Discount (%) off pay-as-you-go VM "
+                            "compute.")
+    default_environment: Environment = Field(default=Environment.PRODUCTION, description="Environment assumed for "
+                                             "systems without one (disks and burstable sizes only).")
+    cap_at_allocation: bool = Field(default=False, description="Never size above the allocated cores and memory "
+                                    "(Azure Migrate may, through the comfort factor).")
     rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")
-    percentile: int = Field(default=95, ge=1, le=100, description="Utilisation percentile used for sizing.")
-    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, description="Headroom multiplier on utilisation.")
     overrides: dict[str, Strategy] = Field(default_factory=dict,
                                            description="Engineer overrides to record first: system name -> strategy.")
     override_reason: str = Field(default="", description="Why the overrides are right (required with overrides).")
+
+    @field_validator("percentile")
+    @classmethod
+    def _known_percentile(cls, value: int) -> int:
+        if value not in PERCENTILES:
+            raise ValueError(f"expected one of {', '.join(str(p) for p in PERCENTILES)} (Azure Migrate's percentile "
+                             f"choices), got {value}")
+        return value
+
+    @field_validator("default_environment")
+    @classmethod
+    def _known_environment(cls, value: Environment) -> Environment:
+        if value is Environment.UNKNOWN:
+            raise ValueError("expected production, staging, test, development or dr")
+        return value
+
+    @model_validator(mode="after")
+    def _discount_on_payg(self) -> AssessParameters:
+        if self.discount and self.pricing is not PricingOption.PAYG:
+            raise ValueError("the discount applies to pay-as-you-go compute only (Azure Migrate: not applicable with "
+                             "a savings option); use --savings-option payg or --discount 0")
+        return self
 
 
 def _in_two_weeks() -> dt.date:
@@ -49,6 +91,18 @@ class PlanParameters(BaseModel):
     pin_reason: str = Field(default="", description="Why the pins (recorded with them).")
     freeze: list[int] = Field(default_factory=list, description="Wave numbers to freeze before re-planning.")
     out: list[str] = Field(default_factory=list, description="Plan exports to write (.csv or .xlsx paths).")
+    objective: str = Field(default="cash-12m", description="What the order optimises: cash-12m, cash-36m (net cash "
+                           "flow over 12 / 36 months from this month) or risk-first (environment and risk tiers).")
+    no_production_before: int | None = Field(default=None, ge=0, description="No production system before this wave.")
+    max_production_per_wave: int | None = Field(default=None, ge=1, description="Most production systems in a wave.")
+
+    @field_validator("objective")
+    @classmethod
+    def _known_objective(cls, value: str) -> str:
+        allowed = ("cash-12m", "cash-36m", "risk-first")
+        if value not in allowed:
+            raise ValueError(f"unknown objective {value!r}; expected one of {', '.join(allowed)}")
+        return value
 
 
 def _this_month() -> dt.date:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlmodel import col
 
 from flows import plan_store
-from flows.estate_view import assumptions_in_force, load_estate
+from flows.estate_view import EstateRow, assumptions_in_force, load_estate
 from flows.handoff import whole
 from flows.parameters import PlanParameters
 from flows.plan_store import StoredPlan
@@ -23,8 +24,12 @@ from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.tables import Dependency
+from migrations_plan.savings import CostAssumptions, SavingsSystem
+from migrations_plan.savings.estate import one_time_cost
+from migrations_plan.savings.inputs import MOVING_STRATEGIES
 from migrations_plan.savings.rules import monthly_savings
-from migrations_plan.waves import OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
+from migrations_plan.waves import Objective, OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
+from migrations_plan.waves.quality import PlanQuality, plan_quality
 
 
 class PlanOutcome(BaseModel):
@@ -45,6 +50,10 @@ class PlanOutcome(BaseModel):
     stored: StoredPlan
     oversized: tuple[str, ...]
     files: tuple[str, ...]
+    objective: str = "cash-12m"
+    # One row per horizon (12, 36 months): our order's net, the naive order's, the upper bound, and the ratios.
+    quality: tuple[dict[str, float | int | None], ...] = ()
+    losing_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class ComputedPlan:
     new_pins: dict[int, int]
     freeze: list[int]
     notes: list[str]
+    quality: PlanQuality | None = None
 
 
 @task(name="plan-waves", cache_policy=NONE)
@@ -83,18 +93,42 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
                      f"({latest.date}): kept waves stay as they are and the rest is planned after them")
     policy = WavePolicy(start=start, max_systems=params.max_systems, max_tb=params.max_tb,
                         cadence_days=params.cadence_days, blackout_dates=frozenset(params.blackout),
-                        pilot_max_systems=params.pilot_max_systems)
+                        pilot_max_systems=params.pilot_max_systems, objective=Objective(params.objective),
+                        cash_start=dt.datetime.now(dt.UTC).date().replace(day=1),
+                        dual_running_months=assumptions.dual_running_months,
+                        no_production_before=params.no_production_before,
+                        max_production_per_wave=params.max_production_per_wave)
     report("plan", 0, len(estate))
-    savings = monthly_savings(estate, assumptions, option="payg")
-    systems = [PlanSystem(id=row.id, name=row.name, environment=row.environment, criticality=row.criticality,
-                          application=row.application, business_unit=row.business_unit, strategy=row.strategy,
-                          storage_gb=row.storage_gb, monthly_saving=savings[row.id], workload_type=row.workload_type,
-                          tags=row.tags, pinned_wave=pins.get(row.id)) for row in estate]
+    systems = plan_systems(estate, assumptions, pins)
     known = {system.id for system in systems}
     edges = [edge for edge in edges if edge.source_id in known and edge.target_id in known]
     plan = plan_waves(systems, edges, policy=policy, frozen=frozen)
+    quality = plan_quality(plan, systems=systems, edges=edges, policy=policy, frozen=frozen)
     report("plan", len(estate), len(estate))
-    return ComputedPlan(plan, policy, len(estate), new_pins, list(params.freeze), notes)
+    return ComputedPlan(plan, policy, len(estate), new_pins, list(params.freeze), notes, quality)
+
+
+def plan_systems(estate: Sequence[EstateRow], assumptions: CostAssumptions,
+                 pins: Mapping[int, int]) -> list[PlanSystem]:
+    """The estate as planning sees it, with the savings model's figures: monthly saving (legacy minus Azure
+    pay-as-you-go), the Azure run rate and the one-time cost. A mover without any Azure price is left out of the
+    cash flow, as the savings report leaves it out (see `set_aside_unpriced`): it saves and costs nothing."""
+    savings = monthly_savings(estate, assumptions, option="payg")
+    systems = []
+    for row in estate:
+        priced = row.strategy not in MOVING_STRATEGIES or bool(row.monthly_cost_by_option)
+        azure = row.monthly_cost_by_option.get("payg", row.monthly_cost or 0.0) if priced else 0.0
+        one_time = one_time_cost(SavingsSystem(id=str(row.id), name=row.name, strategy=row.strategy,
+                                               migration_data_gb=row.storage_gb), assumptions) if priced else 0.0
+        if row.strategy not in MOVING_STRATEGIES:
+            azure = 0.0
+        systems.append(PlanSystem(
+            id=row.id, name=row.name, environment=row.environment, criticality=row.criticality,
+            application=row.application, business_unit=row.business_unit, strategy=row.strategy,
+            storage_gb=row.storage_gb, monthly_saving=savings[row.id] if priced else 0.0,
+            workload_type=row.workload_type, tags=row.tags, pinned_wave=pins.get(row.id),
+            azure_monthly=azure, one_time_cost=one_time))
+    return systems
 
 
 @task(name="store-plan", cache_policy=NONE)
@@ -107,7 +141,7 @@ def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> StoredPlan:
 
 
 @task(name="export-plan", cache_policy=NONE)
-def export_plan(paths: list[str]) -> list[str]:
+def export_plan(paths: list[str], quality: PlanQuality | None = None) -> list[str]:
     with session_scope(get_settings().db_url) as session:
         rows = plan_rows(session=session)
         waves = plan_store.wave_overview(session=session)
@@ -115,7 +149,8 @@ def export_plan(paths: list[str]) -> list[str]:
     for text in paths:
         path = Path(text)
         if path.suffix.lower() == ".xlsx":
-            written.append(str(write_plan_xlsx(rows, waves, path)))
+            written.append(str(write_plan_xlsx(rows, waves, path,
+                                               quality=quality.rows() if quality else ())))
         else:
             written.append(str(write_plan_csv(rows, path)))
     return written
@@ -138,6 +173,10 @@ def summary(computed: ComputedPlan, stored: StoredPlan, files: list[str]) -> Pla
         stored=stored,
         oversized=tuple(_oversized_line(item) for item in plan.oversized[:20]),
         files=tuple(files),
+        objective=plan.objective,
+        quality=tuple(computed.quality.rows()) if computed.quality else (),
+        losing_groups=tuple(f"group {item.group_id}: net {item.net_first_wave:,.0f} USD over the horizon if moved "
+                            f"first; {item.advice}" for item in plan.losing[:20]),
     )
 
 
@@ -149,7 +188,17 @@ def _oversized_line(item: OversizedGroup) -> str:
     return line
 
 
-def publish(plan: WavePlan) -> None:
+def publish(plan: WavePlan, quality: PlanQuality | None = None) -> None:
+    if quality is not None:
+        lines = [f"**Wave order: {plan.objective}** (bound: {quality.bound_method})", "",
+                 "| months | our net (USD) | naive order | upper bound | ours / naive | ours / bound |",
+                 "|---:|---:|---:|---:|---:|---:|"]
+        for row in quality.rows():
+            lines.append(f"| {row['horizon_months']} | {row['chosen_net']:,.0f} | {row['naive_net']:,.0f} | "
+                         f"{row['bound_net']:,.0f} | {row['chosen_vs_naive']} | {row['chosen_vs_bound']} |")
+        lines += ["", f"{len(plan.losing)} move group(s) lose money over the horizon (see `plan` output)."]
+        create_markdown_artifact(markdown="\n".join(lines), key="wave-plan-quality",
+                                 description="Cash flow of the wave order beside the naive order and a bound")
     table = [{"wave": wave.number, "name": wave.name, "date": wave.date.isoformat(), "systems": len(wave.systems),
               "storage_tb": round(wave.storage_tb, 2), "groups": len(wave.groups)} for wave in plan.waves]
     create_table_artifact(table=table, key="wave-plan", description="Waves: date, systems, storage")
@@ -161,7 +210,7 @@ def plan_flow(params: PlanParameters | None = None) -> PlanOutcome:
     params = params or PlanParameters()
     computed = compute_plan(params)
     stored = store_plan(whole(computed), pin_reason=params.pin_reason)
-    publish(computed.plan)
-    outcome = summary(computed, stored, export_plan(params.out) if params.out else [])
+    publish(computed.plan, computed.quality)
+    outcome = summary(computed, stored, export_plan(params.out, computed.quality) if params.out else [])
     get_run_logger().info("planned %s systems into %s waves", outcome.planned_systems, outcome.waves)
     return outcome

@@ -11,6 +11,7 @@ from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, insert
 
+from flows.assessment_store import last_run_settings
 from flows.estate_view import load_savings_systems
 from flows.handoff import whole
 from flows.parameters import ReportParameters
@@ -27,6 +28,7 @@ from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.errors import BadSettingsError
 from inventory.tables import CostAssumption, table_of, utcnow
+from migrations_plan.assessment.model import settings_text
 from migrations_plan.savings import (
     MOVING_STRATEGIES,
     CostAssumptions,
@@ -56,6 +58,8 @@ class EstateRunRates(BaseModel):
     systems: int
     unpriced_systems: int
     unpriced_examples: tuple[str, ...]
+    # The assessment the Azure prices come from: "run 3: Sizing criteria performance-based; ..." ("" before any).
+    assessment: str = ""
 
 
 class ReportOutcome(BaseModel):
@@ -78,6 +82,7 @@ class ReportOutcome(BaseModel):
     unpriced_systems: int
     unpriced_examples: tuple[str, ...]
     files: tuple[str, ...]
+    assessment: str = ""
 
 
 @task(name="load-savings-inputs", cache_policy=NONE)
@@ -87,6 +92,7 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
                    else default_assumptions())
     with session_scope(get_settings().db_url) as session:
         loaded = load_savings_systems(session=session)
+        last_run = last_run_settings(session=session)
         session.execute(delete(CostAssumption))
         now = utcnow()
         session.execute(insert(table_of(CostAssumption)), [
@@ -97,7 +103,12 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
     # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow rather
     # than counted as a free move; listed in the report summary.
     systems, unpriced = set_aside_unpriced(loaded)
-    return systems, assumptions, _run_rates(loaded, systems, unpriced, assumptions, params.scenario)
+    rates = _run_rates(loaded, systems, unpriced, assumptions, params.scenario)
+    if last_run is not None:
+        run_id, settings = last_run
+        described = settings_text(settings) if settings else "settings not recorded (an older run)"
+        rates = rates.model_copy(update={"assessment": f"assessment run {run_id}: {described}"})
+    return systems, assumptions, rates
 
 
 def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], unpriced: list[str],
@@ -151,6 +162,7 @@ def summary(result: SavingsReport, rates: EstateRunRates, files: list[str]) -> R
         unpriced_systems=rates.unpriced_systems,
         unpriced_examples=rates.unpriced_examples,
         files=tuple(files),
+        assessment=rates.assessment,
     )
 
 
@@ -161,7 +173,10 @@ def report_flow(params: ReportParameters | None = None) -> ReportOutcome:
     systems, assumptions, rates = load_inputs(params)
     result = project_savings(whole(systems), assumptions, params)
     files = write_files(whole(result), params) if params.formats else []
-    create_markdown_artifact(markdown=markdown_summary(result), key="savings-summary",
+    markdown = markdown_summary(result)
+    if rates.assessment:
+        markdown += f"\nAzure prices from {rates.assessment}.\n"
+    create_markdown_artifact(markdown=markdown, key="savings-summary",
                              description=f"Savings over {params.months} months from {params.start:%Y-%m}")
     outcome = summary(result, rates, files)
     get_run_logger().info("12-month net cash flow %s, payback month %s", outcome.net_12_months,

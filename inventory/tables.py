@@ -157,6 +157,8 @@ class AssessmentRun(SQLModel, table=True):
     rules_source: str = Field(max_length=1024)
     catalog_as_of: dt.date
     systems: int = 0
+    # Every setting under Azure Migrate's names ("Sizing criteria": "performance-based", ...), as text.
+    settings: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Assessment(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +68,25 @@ def write_plan_csv(rows: Sequence[dict[str, Any]], path: Path) -> Path:
     return path
 
 
-def write_plan_xlsx(rows: Sequence[dict[str, Any]], waves: Sequence[dict[str, Any]], path: Path) -> Path:
-    """Two sheets: Waves (one row per wave) and Plan (one row per system); numbers stay numbers, dates are date
-    cells, text stays the exact text (a name starting with "=" is a text cell, not a formula)."""
+def write_plan_xlsx(rows: Sequence[dict[str, Any]], waves: Sequence[dict[str, Any]], path: Path, *,
+                    quality: Sequence[Mapping[str, Any]] = ()) -> Path:
+    """Sheets Waves (one row per wave), Plan (one row per system) and, when given, Quality (the order's net cash
+    flow beside the naive order and the upper bound, per horizon); numbers stay numbers, dates are date cells, text
+    stays the exact text (a name starting with "=" is a text cell, not a formula)."""
     wave_columns = ("number", "name", "date", "status", "frozen", "systems", "storage_tb")
+    quality_columns = ("horizon_months", "chosen_net", "naive_net", "bound_net", "chosen_vs_naive",
+                       "chosen_vs_bound")
+    extra = [XlsxSheet("Quality", _columns(quality_columns), [[row[c] for c in quality_columns] for row in quality])]
     return write_xlsx([
         XlsxSheet("Waves", _columns(wave_columns),
                   [[wave[c] if c != "date" else dt.date.fromisoformat(wave[c]) for c in wave_columns]
                    for wave in waves]),
         XlsxSheet("Plan", _columns(COLUMNS), ([row[c] for c in COLUMNS] for row in rows)),
+        *(extra if quality else []),
     ], path)
 
 
 def _columns(names: Sequence[str]) -> tuple[XlsxColumn, ...]:
-    formats = {"date": "yyyy-mm-dd", "usd_per_month": _USD}
+    formats = {"date": "yyyy-mm-dd", "usd_per_month": _USD, "chosen_net": _USD, "naive_net": _USD,
+               "bound_net": _USD}
     return tuple(XlsxColumn(name, formats.get(name), max(10, min(40, len(name) + 4))) for name in names)

@@ -83,6 +83,10 @@ def _workbook_format(path: Path) -> Format:
         return Format.RVTOOLS
     if is_discovery_report(sheets):
         return Format.AZURE_MIGRATE_DISCOVERY
+    if any(sheet.lower().endswith("_iaas_server_rehost_perf") for sheet in sheets):
+        raise BadInputError.single(
+            str(path), "an Azure Migrate assessment (Core Report) workbook, not an inventory: compare it with our "
+            "assessment by `lumen-migrate compare azure-migrate FILE`")
     raise BadInputError.single(
         str(path), f"no vInfo sheet: not an RVTools export, and no {REPORT_SHEET} sheet: not an Azure Migrate "
         f"discovery report (sheets found: {', '.join(sheets) or 'none'})")

@@ -27,23 +27,26 @@ from migrations_plan.assessment.model import (
 )
 from migrations_plan.assessment.ports import CatalogPort
 from migrations_plan.assessment.rules import Decision, Rule, RuleSet, RuleTarget, default_rules, load_rules, parse_rules
+from migrations_plan.assessment.series import AZURE_MIGRATE_SERIES, DEFAULT_VM_SERIES
 from migrations_plan.assessment.settings import (
-    DEFAULT_BURSTABLE_SERIES,
-    DEFAULT_FAMILY_PREFERENCE,
     OPTION_KEYS,
+    PERCENTILES,
     AssessSettings,
+    SizingCriterion,
     option_key,
+    parse_savings_option,
 )
 from migrations_plan.assessment.sizing import Requirement, requirement
 from migrations_plan.assessment.vm import series_of
 
 __all__ = [
-    "DEFAULT_BURSTABLE_SERIES",
-    "DEFAULT_FAMILY_PREFERENCE",
+    "AZURE_MIGRATE_SERIES",
+    "DEFAULT_VM_SERIES",
     "FACT_NAMES",
     "NO_OVERRIDES",
     "OPTION_KEYS",
     "OVERRIDE_RULE_ID",
+    "PERCENTILES",
     "AssessInput",
     "AssessSettings",
     "Assessment",
@@ -59,6 +62,7 @@ __all__ = [
     "RuleSet",
     "RuleTarget",
     "SizingBasis",
+    "SizingCriterion",
     "SupportStatus",
     "Target",
     "TargetDisk",
@@ -71,6 +75,7 @@ __all__ = [
     "lookup_os",
     "option_key",
     "parse_rules",
+    "parse_savings_option",
     "requirement",
     "series_of",
     "support_status",

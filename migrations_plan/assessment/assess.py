@@ -8,9 +8,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
+from inventory.records import Environment
 from migrations_plan.assessment.costs import Priced, Pricer
 from migrations_plan.assessment.facts import FactBuilder, Facts
 from migrations_plan.assessment.model import (
@@ -35,7 +36,7 @@ from migrations_plan.assessment.paas import (
 from migrations_plan.assessment.ports import CatalogPort
 from migrations_plan.assessment.readiness import Findings, check_database_for_vm, check_os_for_vm
 from migrations_plan.assessment.rules import Decision, RuleTarget
-from migrations_plan.assessment.settings import AssessSettings
+from migrations_plan.assessment.settings import AssessSettings, SizingCriterion
 from migrations_plan.assessment.sizing import Requirement, UnknownSizeError, requirement
 from migrations_plan.assessment.vm import (
     DiskChooser,
@@ -73,6 +74,7 @@ def assess(
         catalog_as_of=catalog.as_of,
         rules_source=settings.rules.source,
         as_of=settings.as_of,
+        settings=MappingProxyType(settings.describe()),
     )
 
 
@@ -93,12 +95,14 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """A target with its cost, or nothing when the findings block it."""
+class _Placed(NamedTuple):
+    """A target with its cost, or nothing when the findings block it; for a VM, why this size. (A tuple: one is
+    made per VM system.)"""
 
     target: Target | None
     priced: Priced
+    size_reason: str = ""
+    rejected: tuple[str, ...] = ()
 
 
 class _Assessor:
@@ -113,6 +117,7 @@ class _Assessor:
         self.settings = settings
         self.region = settings.region
         self.vms = VmChooser(catalog, settings)
+        self.vms.check_series()
         self.disks = DiskChooser(catalog, settings.region)
         self.pricer = Pricer(catalog, settings)
         self.facts = FactBuilder(settings.as_of)
@@ -129,7 +134,11 @@ class _Assessor:
             decision = Decision(override.strategy, OVERRIDE_RULE_ID, override.reason, RuleTarget.AUTO)
         else:
             decision = self.settings.rules.decide(facts)
-        production = (system.environment in self.settings.production_environments
+        # An unknown environment is the settings' default environment for disks and burstable sizes only.
+        environment = system.environment
+        if environment is Environment.UNKNOWN:
+            environment = self.settings.default_environment
+        production = (environment in self.settings.production_environments
                       or system.criticality in self.settings.production_criticality)
         findings = Findings()
         service = self._service(decision, facts)
@@ -137,7 +146,9 @@ class _Assessor:
         if service is not RuleTarget.NONE:
             try:
                 need = requirement(system, percentile=self.settings.percentile,
-                                   comfort_factor=self.settings.comfort_factor)
+                                   comfort_factor=self.settings.comfort_factor,
+                                   as_on_premises=self.settings.sizing is SizingCriterion.AS_ON_PREMISES,
+                                   cap_at_allocation=self.settings.cap_at_allocation)
             except UnknownSizeError as e:
                 findings.add(Readiness.UNKNOWN, str(e))
         placed = self._place(service, decision, facts, need, production, findings)
@@ -159,6 +170,8 @@ class _Assessor:
             cost_estimated=placed.priced.estimated,
             cost_basis=placed.priced.basis,
             sizing_note=need.note if need else "",
+            sizing_reason=placed.size_reason,
+            rejected_sizes=placed.rejected,
         )
 
     def _service(self, decision: Decision, facts: Facts) -> RuleTarget:
@@ -235,25 +248,35 @@ class _Assessor:
             premium = production
         else:
             premium = any(tier.kind is DiskKind.PREMIUM_SSD for tier in tiers)
-        cpu = facts["cpu_util_pct"]
-        burstable_ok = (not production and not aks and need.basis is SizingBasis.PERFORMANCE and cpu is not None
-                        and cpu < self.settings.burstable_max_cpu_pct)
         try:
             choice = self.vms.choose(
-                need, os=os.value, premium=premium, burstable_ok=burstable_ok,
+                need, os=os.value, premium=premium,
+                burstable_why="production system" if production else self._no_burstable(need, facts, aks),
                 min_vcpus=_AKS_MIN_VCPUS if aks else 1, min_memory_gib=_AKS_MIN_MEMORY_GIB if aks else 0.0,
             )
         except VmNotFoundError as e:
             findings.add(Readiness.NOT_READY, str(e))
             return _Placed(None, self.pricer.unpriced(f"not priced: {e}"))
-        key = (choice.size.name, os, tuple(tier.name for tier in tiers) if tiers is not None else None, choice.pool,
+        key = (choice.size.name, os, tuple([tier.name for tier in tiers]) if tiers is not None else None,
                appliance, aks, sql_server, note)
         placed = self._vm_memo.get(key)
         if placed is None:
             placed = self._vm_target(choice, os, tiers, appliance=appliance, aks=aks, sql_server=sql_server,
                                      note=note)
             self._vm_memo[key] = placed
-        return placed
+        return _Placed(placed.target, placed.priced, choice.reason, choice.rejected)
+
+    def _no_burstable(self, need: Requirement, facts: Facts, aks: bool) -> str:
+        """Why this non-production system may not get a burstable size (empty when it may, if the settings include
+        B-series)."""
+        if aks:
+            return "not for AKS nodes"
+        if need.basis is not SizingBasis.PERFORMANCE:
+            return "no performance data to show it is quiet"
+        cpu = facts["cpu_util_pct"]
+        if cpu is None or cpu >= self.settings.burstable_max_cpu_pct:
+            return f"P95 CPU not under {self.settings.burstable_max_cpu_pct:g}% (credits would run out)"
+        return ""
 
     def _vm_target(self, choice: VmChoice, os: OsType, tiers: tuple[DiskTier, ...] | None, *, appliance: bool,
                    aks: bool, sql_server: bool, note: str) -> _Placed:
@@ -274,14 +297,12 @@ class _Assessor:
 
     def _vm_details(self, choice: VmChoice, os: OsType, *, appliance: bool, aks: bool,
                     sql_server: bool) -> Mapping[str, Detail]:
-        key = (choice.size.name, os, choice.pool, appliance, aks, sql_server)
+        key = (choice.size.name, os, appliance, aks, sql_server)
         found = self._details.get(key)
         if found is None:
             size = choice.size
             details: dict[str, Detail] = {"os": os.value, "series": series_of(size.name), "vcpus": size.vcpus,
                                           "memory_gib": size.memory_gib}
-            if choice.pool == "fallback":
-                details["series_note"] = "no preferred series fits: cheapest other series used"
             if appliance:
                 details["image"] = "vendor virtual appliance from the Azure Marketplace"
             if sql_server:

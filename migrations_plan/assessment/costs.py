@@ -1,8 +1,9 @@
 """Monthly cost of a target under every pricing option, with the sentence that explains the chosen one.
 
 Keys: "payg", "ri1y", "ri3y" and the same with "_ahb" (Azure Hybrid Benefit). A key is missing when the
-catalog cannot price that option; `basis` then says why. Results are memoised per (target, disks): an
-estate has far fewer distinct targets than systems.
+catalog cannot price that option; `basis` then says why. The settings' discount (%) comes off pay-as-you-go VM
+compute only, as Azure Migrate's does (not off reservations, disks or platform services). Results are memoised
+per (target, disks): an estate has far fewer distinct targets than systems.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from migrations_plan.pricing.model import (
     DiskTier,
     MonthlyCost,
     PriceNotFoundError,
+    PricingOption,
     SqlTier,
     format_rate,
 )
@@ -47,6 +49,9 @@ class _Compute:
     basis: str
     estimated: bool
     missing: str
+    # The option keys the catalog cannot price for this size (a Windows size without a Linux rate has no Hybrid
+    # Benefit price), said in the basis rather than dropping the size.
+    gaps: str = ""
 
 
 def _paas(choice: SqlChoice) -> tuple[SqlTier, int]:
@@ -66,6 +71,8 @@ class Pricer:
         self._catalog = catalog
         self._region = settings.region
         self._key = settings.pricing_key
+        self._option = settings.pricing
+        self._discount = settings.discount_pct / 100
         self._vm: dict[tuple[str, str, int], _Compute] = {}
         self._disks: dict[tuple[str, ...] | None, tuple[float, str]] = {}
         self._memo: dict[tuple[object, ...], Priced] = {}
@@ -88,21 +95,30 @@ class Pricer:
             amounts: dict[str, float] = {}
             chosen: MonthlyCost | None = None
             missing = ""
+            unpriced: dict[str, str] = {}
             for option_name, option, ahb in OPTION_KEYS:
                 try:
                     quote = self._catalog.vm_monthly(size, self._region, os=os, option=option, ahb=ahb)
                 except PriceNotFoundError as e:
+                    unpriced[option_name] = str(e)
                     if option_name == self._key:
                         missing = str(e)
                     continue
-                amounts[option_name] = quote.amount * count
+                off = self._discount if option is PricingOption.PAYG else 0.0
+                amounts[option_name] = quote.amount * count * (1.0 - off)
                 if option_name == self._key:
                     chosen = quote
+            gaps = ""
+            if unpriced:
+                reasons = "; ".join(dict.fromkeys(unpriced.values()))
+                gaps = f"{', '.join(unpriced)} not priced for {size} ({reasons})"
             if chosen is None:
-                found = _Compute(amounts, "", False, missing or f"no {self._key} price for {size}")
+                found = _Compute(amounts, "", False, missing or f"no {self._key} price for {size}", gaps)
             else:
                 basis = chosen.basis if count == 1 else f"{count} x ({chosen.basis})"
-                found = _Compute(amounts, basis, chosen.estimated, "")
+                if self._discount and self._option is PricingOption.PAYG:
+                    basis += f" less {self._discount * 100:g}% discount"
+                found = _Compute(amounts, basis, chosen.estimated, "", gaps)
             self._vm[key] = found
         return found
 
@@ -130,6 +146,8 @@ class Pricer:
             return Priced(MappingProxyType(by_option), None, False, f"not priced: {compute.missing}")
         monthly = by_option[self._key]
         basis = "; ".join(part for part in (compute.basis, disk_text, note) if part) + f" = {_money(monthly)}/month"
+        if compute.gaps:
+            basis += f"; {compute.gaps}"
         return Priced(MappingProxyType(by_option), monthly, compute.estimated or disks is None, basis)
 
     def sql_db(self, choice: SqlChoice) -> Priced:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from migrations_plan.assessment.model import AssessmentError
 
@@ -25,6 +25,15 @@ class NoFitError(AssessmentError):
     def __init__(self, message: str, *, dimension: int | None) -> None:
         super().__init__(message)
         self.dimension = dimension
+
+
+class Fit(NamedTuple):
+    """The cheapest fitting item's position (cheapest first); the dimensions that decided it, each with the position
+    of the cheaper item that would fit without it (it lacks that dimension only)."""
+
+    position: int
+    binding: tuple[int, ...]
+    passed_over: tuple[int, ...]
 
 
 class FitIndex(Generic[T]):
@@ -48,6 +57,8 @@ class FitIndex(Generic[T]):
             self._masks.append(masks)
         self._all = (1 << len(self._items)) - 1
         self._memo: dict[tuple[float, ...], int] = {}
+        self._fits: dict[tuple[float, ...], Fit] = {}
+        self._by_levels: dict[tuple[int, ...], Fit] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -75,6 +86,64 @@ class FitIndex(Generic[T]):
             wanted = ", ".join(f"{name} {value:g}" for name, value in zip(self.dimensions, need, strict=True))
             raise NoFitError(f"no single option covers {wanted} together", dimension=None)
         return self._items[found], self._prices[found]
+
+    def item(self, position: int) -> tuple[T, float]:
+        return self._items[position], self._prices[position]
+
+    def fit(self, need: tuple[float, ...]) -> Fit:
+        """Like `first_fit`, with the deciding dimensions; memoised by the need and by its rounded levels."""
+        found = self._fits.get(need)
+        if found is None:
+            all_levels = self._levels
+            key = tuple([bisect_left(all_levels[dimension], value) for dimension, value in enumerate(need)])
+            found = self._by_levels.get(key)
+            if found is None:
+                for dimension, index in enumerate(key):
+                    if index == len(all_levels[dimension]):
+                        raise NoFitError(f"{self.dimensions[dimension]} {need[dimension]:g} exceeds the largest "
+                                         f"available ({self.largest(dimension):g})", dimension=dimension)
+                # Level 0 is the smallest capacity: every item has it, so only the other dimensions exclude any.
+                masks = self._masks
+                found = self._by_levels[key] = self._decide(
+                    [(dimension, masks[dimension][index]) for dimension, index in enumerate(key) if index])
+            self._fits[need] = found
+        if found.position < 0:
+            wanted = ", ".join(f"{name} {value:g}" for name, value in zip(self.dimensions, need, strict=True))
+            raise NoFitError(f"no single option covers {wanted} together", dimension=None)
+        return found
+
+    def _decide(self, active: list[tuple[int, int]]) -> Fit:
+        """Lowest set bit of the masks of the dimensions that exclude something (the others hold every item); a
+        dimension is binding when dropping it finds a cheaper item (prefix and suffix ANDs: 3k operations)."""
+        count = len(active)
+        everything = self._all
+        if not count:
+            return Fit(0 if everything else -1, (), ())
+        before = [everything]
+        fits = everything
+        for _, mask in active:
+            fits &= mask
+            before.append(fits)
+        position = (fits & -fits).bit_length() - 1
+        if position < 0:
+            return Fit(position, (), ())
+        prices = self._prices
+        price = prices[position]
+        binding: list[int] = []
+        passed_over: list[int] = []
+        after = everything
+        for index in range(count - 1, -1, -1):
+            dimension, mask = active[index]
+            without = before[index] & after
+            after &= mask
+            cheapest = (without & -without).bit_length() - 1
+            if cheapest < position and prices[cheapest] < price:
+                binding.append(dimension)
+                passed_over.append(cheapest)
+        if len(binding) > 1:
+            binding.reverse()
+            passed_over.reverse()
+        return Fit(position, tuple(binding), tuple(passed_over))
 
 
 def _level_masks(values: list[float]) -> tuple[list[float], list[int]]:

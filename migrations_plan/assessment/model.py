@@ -198,6 +198,9 @@ class Assessment:
     cost_estimated: bool
     cost_basis: str
     sizing_note: str = ""
+    # VM targets: the needs that decided the size, and the nearest cheaper sizes passed over with why.
+    sizing_reason: str = ""
+    rejected_sizes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         who = "engineer override" if self.overridden else f"rule {self.rule_id}"
@@ -212,6 +215,10 @@ class Assessment:
         ]
         if self.sizing_note:
             lines.append(f"  sizing ({self.sizing_basis}): {self.sizing_note}")
+        if self.sizing_reason:
+            lines.append(f"  size: {self.sizing_reason}")
+        if self.rejected_sizes:
+            lines.append(f"  cheaper sizes passed over: {'; '.join(self.rejected_sizes)}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,10 +241,19 @@ class Assessment:
             "cost_estimated": self.cost_estimated,
             "cost_basis": self.cost_basis,
             "sizing_note": self.sizing_note,
+            "sizing_reason": self.sizing_reason,
+            "rejected_sizes": list(self.rejected_sizes),
         }
 
 
 _NOT_READY = (Readiness.NOT_READY, Readiness.UNKNOWN)
+# Settings left out of the one-line summary: the region is said beside it, the history is informational.
+_SUMMARY_SKIPS = frozenset({"Target location", "Performance history"})
+
+
+def settings_text(settings: Mapping[str, str]) -> str:
+    """Assessment settings in one line: "Sizing criteria performance-based; Percentile utilization P95; ..."."""
+    return "; ".join(f"{name} {value}" for name, value in settings.items() if name not in _SUMMARY_SKIPS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +266,8 @@ class AssessmentResult:
     catalog_as_of: dt.date | None
     rules_source: str
     as_of: dt.date
+    # The assessment settings under Azure Migrate's names (`AssessSettings.describe()`).
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     def counts_by_strategy(self) -> dict[Strategy, int]:
         counts = Counter(a.strategy for a in self.assessments)
@@ -281,6 +299,7 @@ class AssessmentResult:
         lines = [
             f"Assessment of {total} system(s) in {self.region} ({self.pricing_key}), as of {self.as_of}; "
             f"prices dated {self.catalog_as_of or 'unknown'}; rules: {self.rules_source}",
+            *([f"Settings: {settings_text(self.settings)}"] if self.settings else []),
             "Strategies: " + ", ".join(f"{s} {n}" for s, n in self.counts_by_strategy().items()),
             "Readiness:  " + ", ".join(f"{r} {n}" for r, n in self.counts_by_readiness().items()),
             f"Azure run rate: ${self.monthly_total():,.2f}/month ({unpriced} target(s) not priced)",

@@ -1,8 +1,10 @@
 """What a workload needs in Azure: Azure Migrate's performance-based arithmetic, or the allocated size.
 
 Performance-based: vCPUs = ceil(cores x CPU% x comfort), memory = GiB x memory% x comfort, disk IOPS and MB/s
-= (read + write) x comfort. Without both utilisation figures (or with a lower percentile than asked) the
-allocated cores and memory are used as they are ("as on premises"). Requirements are only ever rounded up.
+= (read + write) x comfort. Sized "as on premises" (allocated cores and memory, no comfort factor) instead when
+the criterion says so, when the system is powered off (no performance data while it is off), when a utilisation
+figure is missing or 0 % memory (a running OS always uses memory: the figures are blanks written as zeros, not a
+measurement), or when the figures are a lower percentile than asked. Requirements are only ever rounded up.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from inventory.records import PowerState
 from migrations_plan.assessment.facts import format_fact
 from migrations_plan.assessment.model import AssessInput, AssessmentError, DiskLoad, SizingBasis
 
@@ -54,35 +57,58 @@ def ceil_to(value: float, step: float) -> float:
     return math.ceil(value / step - _EPSILON) * step
 
 
-def requirement(system: AssessInput, *, percentile: int, comfort_factor: float) -> Requirement:
-    """The requirement of one system; raises UnknownSizeError without cores or memory."""
+def requirement(system: AssessInput, *, percentile: int, comfort_factor: float, as_on_premises: bool = False,
+                cap_at_allocation: bool = False) -> Requirement:
+    """The requirement of one system; raises UnknownSizeError without cores or memory.
+
+    `as_on_premises` is the sizing criterion "as-on-premises"; `cap_at_allocation` keeps a performance-based
+    requirement within the allocated cores and memory (Azure Migrate does not: its comfort factor may exceed them).
+    """
     cores, memory_mb = system.cores, system.memory_mb
     missing = [name for name, value in (("cores", cores), ("memory", memory_mb)) if not value]
     if missing or cores is None or memory_mb is None:
         raise UnknownSizeError(f"{' and '.join(missing)} unknown: cannot size")
     memory_gib = memory_mb / 1024
-    cpu, mem = system.cpu_util_pct, system.memory_util_pct
-    given = system.util_percentile
     disks, disk_note = disk_needs(system.disks, system.storage_gb, comfort_factor=comfort_factor)
-    if cpu is not None and mem is not None and (given is None or given >= percentile):
+    cpu, mem, given = system.cpu_util_pct, system.memory_util_pct, system.util_percentile
+    if (cpu is not None and mem is not None and mem > 0 and not as_on_premises
+            and system.power_state is not PowerState.OFF and (given is None or given >= percentile)):
         vcpus = max(1, math.ceil(cores * cpu / 100 * comfort_factor - _EPSILON))
         memory = round(ceil_to(memory_gib * mem / 100 * comfort_factor, 0.01), 2)
         label = f"P{given}" if given is not None else "utilisation (percentile not given)"
         note = (f"{label} CPU {cpu:.3g}% of {cores} cores x {comfort_factor:g} -> {vcpus} vCPU; "
                 f"memory {mem:.3g}% of {memory_gib:.6g} GiB x {comfort_factor:g} -> {memory:.6g} GiB")
+        if cap_at_allocation:
+            allocated = round(ceil_to(memory_gib, 0.01), 2)
+            if vcpus > cores or memory > allocated:
+                vcpus, memory = min(vcpus, cores), min(memory, allocated)
+                note += f"; capped at the allocation: {vcpus} vCPU, {memory:.6g} GiB"
         basis = SizingBasis.PERFORMANCE
     else:
         vcpus, memory = max(1, cores), round(ceil_to(memory_gib, 0.01), 2)
-        if cpu is None or mem is None:
-            why = "no CPU and memory utilisation" if cpu is None and mem is None else (
-                "no CPU utilisation" if cpu is None else "no memory utilisation")
-        else:
-            why = f"utilisation is P{given}, lower than the P{percentile} asked"
-        note = f"{why}: sized as on premises, {vcpus} vCPU and {memory:.6g} GiB"
+        note = f"{_no_performance(system, percentile, as_on_premises)}: sized as on premises, {vcpus} vCPU and " \
+               f"{memory:.6g} GiB"
         basis = SizingBasis.AS_ON_PREMISES
     if disk_note:
         note += f"; {disk_note}"
     return Requirement(basis, vcpus, memory, disks, sum(d.iops for d in disks), sum(d.mbps for d in disks), note)
+
+
+def _no_performance(system: AssessInput, percentile: int, as_on_premises: bool) -> str:
+    """Why the utilisation figures cannot size this system."""
+    cpu, mem, given = system.cpu_util_pct, system.memory_util_pct, system.util_percentile
+    if as_on_premises:
+        return "sizing criterion as-on-premises"
+    if system.power_state is PowerState.OFF:
+        return "powered off (no performance data while it is off)"
+    if cpu is None or mem is None:
+        return "no CPU and memory utilisation" if cpu is None and mem is None else (
+            "no CPU utilisation" if cpu is None else "no memory utilisation")
+    if mem <= 0:
+        zero_cpu = "0% CPU and " if cpu <= 0 else ""
+        return (f"{zero_cpu}0% memory utilisation read as no performance data (a running server always uses "
+                "memory: the figures are blanks written as zeros)")
+    return f"utilisation is P{given}, lower than the P{percentile} asked"
 
 
 def disk_needs(

@@ -1,28 +1,36 @@
-"""Azure VM sizes and managed-disk tiers for a requirement: the cheapest that covers it, in preferred series.
+"""Azure VM sizes and managed-disk tiers for a requirement: the cheapest that covers it, in the included series.
 
 Candidate lists come from the catalog once per (OS, pool) and are answered through `FitIndex` memos, so a
-large estate costs a few thousand scans, not one per system.
+large estate costs a few thousand scans, not one per system. Each choice says why: the needs that decided it
+("memory 7.2 GiB -> 8 GiB") and the nearest cheaper sizes it passed over, with the reason for each.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from migrations_plan.assessment.fit import FitIndex, NoFitError
 from migrations_plan.assessment.model import AssessmentError
 from migrations_plan.assessment.ports import CatalogPort
-from migrations_plan.assessment.settings import OPTION_KEYS, AssessSettings
+from migrations_plan.assessment.series import is_burstable, unknown_series
+from migrations_plan.assessment.settings import AssessSettings
 from migrations_plan.assessment.sizing import DiskNeed, Requirement
 from migrations_plan.pricing.model import DiskKind, DiskTier, VmSize
 
-_SIZE_NAME = re.compile(r"^(?:Standard_|Basic_)?([A-Z]+)\d+(?:-\d+)?([a-z]*)(?:_(v\d+))?", re.IGNORECASE)
+_SIZE_NAME = re.compile(r"^(?:Standard_|Basic_)?([A-Z]+)\d+(?:-\d+)?([a-z]*)(?:_\d+)?(?:_(v\d+))?", re.IGNORECASE)
 VM_DIMENSIONS = ("vCPU", "memory GiB", "data disks", "disk IOPS", "disk MB/s", "premium storage")
 DISK_DIMENSIONS = ("disk GiB", "IOPS", "MB/s")
+# Cheaper sizes named per choice, and how far below the chosen one to look for sizes the series leave out.
+REJECTED_SHOWN = 3
+_REJECTED_SCAN = 60
 
 
 def series_of(size_name: str) -> str:
-    """The series of a size name, as Azure writes it: Standard_D4s_v5 -> "Dsv5", Standard_E8-2s_v3 -> "Esv3"."""
+    """The series of a size name, as Azure writes it: Standard_D4s_v5 -> "Dsv5", Standard_E8-2s_v3 -> "Esv3",
+    Standard_M416s_8_v2 -> "Msv2"."""
     match = _SIZE_NAME.match(size_name)
     if not match:
         return size_name
@@ -53,67 +61,80 @@ class VmNotFoundError(AssessmentError):
     """No VM size in the region covers the requirement."""
 
 
-@dataclass(frozen=True, slots=True)
-class VmChoice:
+class VmChoice(NamedTuple):
+    """The size to use, its monthly compute price under the settings' option, and why it and not a cheaper one.
+    (A tuple: one is made per system.)"""
+
     size: VmSize
     monthly: float
-    pool: str
+    reason: str
+    rejected: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    size: VmSize
+    monthly: float
+    capacities: tuple[float, ...]
+    series: str
 
 
 class VmChooser:
-    """Cheapest fitting size for a requirement in one region, pricing option and Hybrid Benefit setting."""
+    """Cheapest fitting size for a requirement in one region, pricing option and Hybrid Benefit setting, among the
+    settings' VM series (Azure Migrate's default list unless narrowed; burstable B-series only when included)."""
 
     def __init__(self, catalog: CatalogPort, settings: AssessSettings) -> None:
         self._catalog = catalog
         self._settings = settings
-        self._preferred = {name.lower() for name in settings.family_preference}
-        self._burstable = {name.lower() for name in settings.burstable_series}
-        self._pools: dict[tuple[str, str], FitIndex[VmSize]] = {}
-        self._complete: dict[str, frozenset[str]] = {}
+        self._included, self._all_burstable = settings.included_series()
+        self._pools: dict[tuple[str, bool], FitIndex[_Candidate]] = {}
+        self._ranked: dict[str, tuple[list[_Candidate], list[float]]] = {}
+        self._excluded: dict[tuple[str, str, str], tuple[tuple[float, str], ...]] = {}
 
-    def _pool(self, os: str, pool: str) -> FitIndex[VmSize]:
-        key = (os, pool)
+    def check_series(self) -> None:
+        """Series named in the settings must exist in the region's priced sizes (Azure Migrate families pass)."""
+        if not self._settings.vm_series:
+            return
+        known = {candidate.series for os in ("linux", "windows") for candidate in self._candidates(os)[0]}
+        unknown = unknown_series(self._settings.vm_series, known)
+        if unknown:
+            raise AssessmentError(f"VM series {', '.join(repr(name) for name in unknown)}: no size of that series is "
+                                  f"priced in {self._settings.region}; name Azure Migrate families (Dsv5, Esv5, Fsv2, "
+                                  "Mv2...) or series of size names (Dlsv5, Bsv2...)")
+
+    def _candidates(self, os: str) -> tuple[list[_Candidate], list[float]]:
+        """Every priced x64 size for this OS under the settings' option, cheapest first, and their prices.
+
+        Priced under the chosen option only: a Windows size whose Linux rate is unknown stays a candidate (its
+        Hybrid Benefit keys are then unpriced, and the cost basis says so)."""
+        found = self._ranked.get(os)
+        if found is None:
+            candidates = [_Candidate(size, price, _capacities(size), series_of(size.name))
+                          for size, price in self._catalog.candidate_sizes(
+                              self._settings.region, os=os, option=self._settings.pricing, ahb=self._settings.ahb)]
+            candidates.sort(key=lambda candidate: candidate.monthly)
+            found = self._ranked[os] = (candidates, [candidate.monthly for candidate in candidates])
+        return found
+
+    def _included_series(self, series: str) -> bool:
+        return series.lower() in self._included or (self._all_burstable and is_burstable(series))
+
+    def _pool(self, os: str, burstable_ok: bool) -> FitIndex[_Candidate]:
+        key = (os, burstable_ok)
         index = self._pools.get(key)
         if index is None:
-            candidates = self._catalog.candidate_sizes(
-                self._settings.region, os=os, option=self._settings.pricing, ahb=self._settings.ahb
-            )
-            complete = self._fully_priced(os)
             index = FitIndex(
-                ((size, price, _capacities(size)) for size, price in candidates
-                 if size.name in complete and self._in_pool(size, pool)),
+                ((candidate, candidate.monthly, candidate.capacities) for candidate in self._candidates(os)[0]
+                 if self._included_series(candidate.series) and (burstable_ok or not is_burstable(candidate.series))),
                 dimensions=VM_DIMENSIONS,
             )
             self._pools[key] = index
         return index
 
-    def _fully_priced(self, os: str) -> frozenset[str]:
-        """Sizes priced under every option key, so that all scenarios of the savings model price the same size
-        (a Windows size whose Linux rate is unknown has no Hybrid Benefit price, for instance)."""
-        found = self._complete.get(os)
-        if found is None:
-            names: set[str] | None = None
-            for _, option, ahb in OPTION_KEYS:
-                priced = {size.name for size, _ in self._catalog.candidate_sizes(
-                    self._settings.region, os=os, option=option, ahb=ahb)}
-                names = priced if names is None else names & priced
-            found = frozenset(names or ())
-            self._complete[os] = found
-        return found
-
-    def _in_pool(self, size: VmSize, pool: str) -> bool:
-        series = series_of(size.name).lower()
-        burstable = series.startswith("b")
-        if pool == "preferred":
-            return series in self._preferred
-        if pool == "preferred+burstable":
-            return series in self._preferred or series in self._burstable
-        # Fallback: any x64 size except burstable ones and confidential-computing series (DC/EC).
-        return not burstable and not series.startswith(("dc", "ec"))
-
-    def choose(self, need: Requirement, *, os: str, premium: bool, burstable_ok: bool,
+    def choose(self, need: Requirement, *, os: str, premium: bool, burstable_why: str = "",
                min_vcpus: int = 1, min_memory_gib: float = 0.0) -> VmChoice:
-        """The size to use; VmNotFoundError says which need no size meets."""
+        """The size to use; VmNotFoundError says which need no size meets. `burstable_why` is why this system may
+        not have a burstable size (empty: it may, if the settings include B-series)."""
         wanted = (
             float(max(need.vcpus, min_vcpus)),
             max(need.memory_gib, min_memory_gib),
@@ -122,23 +143,103 @@ class VmChooser:
             need.mbps,
             1.0 if premium else 0.0,
         )
-        first = "preferred+burstable" if burstable_ok else "preferred"
-        problem: NoFitError | None = None
-        for pool in (first, "fallback"):
-            try:
-                size, price = self._pool(os, pool).first_fit(wanted)
-            except NoFitError as e:
-                problem = e
-                continue
-            return VmChoice(size, price, pool)
-        fallback = self._pool(os, "fallback")
-        if problem is not None and problem.dimension is not None:
-            raise VmNotFoundError(f"no VM size in {self._settings.region} is big enough: {problem}")
-        if len(fallback) == 0:
-            raise VmNotFoundError(f"no {os} VM size is priced in {self._settings.region}")
-        raise VmNotFoundError(f"no single VM size in {self._settings.region} covers {need.vcpus} vCPU, "
-                              f"{need.memory_gib:g} GiB, {need.data_disks} data disks, {need.iops:g} IOPS and "
-                              f"{need.mbps:g} MB/s together")
+        pool = self._pool(os, not burstable_why)
+        try:
+            fit = pool.fit(wanted)
+        except NoFitError as e:
+            if len(pool) == 0:
+                raise VmNotFoundError(f"no {os} VM size of the included series is priced in "
+                                      f"{self._settings.region}") from e
+            if e.dimension is not None:
+                raise VmNotFoundError(f"no VM size of the included series in {self._settings.region} is big enough: "
+                                      f"{e}") from e
+            raise VmNotFoundError(f"no single VM size of the included series in {self._settings.region} covers "
+                                  f"{need.vcpus} vCPU, {need.memory_gib:g} GiB, {need.data_disks} data disks, "
+                                  f"{need.iops:g} IOPS and {need.mbps:g} MB/s together") from e
+        chosen, price = pool.item(fit.position)
+        # The nearest cheaper sizes: those that would fit but for one need (each lacks exactly that need), and those
+        # the series settings leave out; the dearest (nearest) first.
+        left_out = self._left_out(os, burstable_why, chosen)
+        if fit.binding:
+            passed = [*left_out, *[_lacking(pool.item(position)[0], dimension, wanted)
+                                   for dimension, position in zip(fit.binding, fit.passed_over, strict=True)]]
+            passed.sort(reverse=True)
+            rejected = tuple([text for _, text in passed[:REJECTED_SHOWN]])
+            return VmChoice(chosen.size, price, _reason(fit.binding, wanted, chosen.capacities), rejected)
+        return VmChoice(chosen.size, price, _COVERS_EVERYTHING, tuple([text for _, text in left_out]))
+
+    def _left_out(self, os: str, burstable_why: str, chosen: _Candidate) -> tuple[tuple[float, str], ...]:
+        """The nearest cheaper size left out by the series settings, and the nearest burstable one left out (by the
+        settings, or because this system may not have one), with their prices; once per chosen size."""
+        key = (os, burstable_why, chosen.size.name)
+        found = self._excluded.get(key)
+        if found is None:
+            candidates, prices = self._candidates(os)
+            picked: dict[str, tuple[_Candidate, str]] = {}
+            position = bisect_left(prices, chosen.monthly)
+            for candidate in reversed(candidates[max(0, position - _REJECTED_SCAN):position]):
+                if is_burstable(candidate.series):
+                    if not self._included_series(candidate.series):
+                        picked.setdefault("burstable", (candidate, "burstable excluded"))
+                    elif burstable_why:
+                        picked.setdefault("burstable", (candidate, f"burstable, {burstable_why}"))
+                elif not self._included_series(candidate.series):
+                    picked.setdefault("series", (candidate, f"series {candidate.series} not included"))
+                if len(picked) == 2:
+                    break
+            found = self._excluded[key] = tuple((candidate.monthly, f"{candidate.size.name}: {why}")
+                                                for candidate, why in picked.values())
+        return found
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10_000 else f"{value:g}"
+
+
+_COVERS_EVERYTHING = "the cheapest size of the included series, and it covers every need"
+
+
+def _reason(binding: tuple[int, ...], wanted: tuple[float, ...], have: tuple[float, ...]) -> str:
+    """Which needs decided the size: "memory 7.2 GiB -> 8 GiB", or that the cheapest size covers everything."""
+    if not binding:
+        return _COVERS_EVERYTHING
+    parts = []
+    for dimension in binding:
+        need, got = wanted[dimension], have[dimension]
+        exact = " (exact)" if got == need else ""
+        if dimension == 0:
+            parts.append(f"vCPU {need:g} -> {got:g}{exact}")
+        elif dimension == 1:
+            parts.append(f"memory {need:g} GiB -> {got:g} GiB{exact}")
+        elif dimension == 2:
+            parts.append(f"data disks {need:g} -> {got:g}{exact}")
+        elif dimension == 3:
+            parts.append(f"disk IOPS {_number(need)} -> {_number(got)}{exact}")
+        elif dimension == 4:
+            parts.append(f"disk MB/s {need:g} -> {got:g}{exact}")
+        else:
+            parts.append("premium storage")
+    return " and ".join(parts) + " decided it (without it a cheaper size would do)"
+
+
+def _lacking(candidate: _Candidate, dimension: int, wanted: tuple[float, ...]) -> tuple[float, str]:
+    """A cheaper size that lacks one need, with its price: "Standard_F2s_v2: 4 GiB < 7.2 GiB"."""
+    size, need, got = candidate.size, wanted[dimension], candidate.capacities[dimension]
+    if dimension == 0:
+        why = f"{got:g} vCPU < {need:g}"
+    elif dimension == 1:
+        why = f"{got:g} GiB < {need:g} GiB"
+    elif dimension == 2:
+        why = ("data-disk limit not in the catalog" if size.max_data_disks is None
+               else f"{got:g} data disks < {need:g}")
+    elif dimension == 3:
+        why = ("IOPS limit not in the catalog" if size.uncached_disk_iops is None
+               else f"{_number(got)} IOPS < {_number(need)}")
+    elif dimension == 4:
+        why = "MB/s limit not in the catalog" if size.uncached_disk_mbps is None else f"{got:g} MB/s < {need:g}"
+    else:
+        why = "no premium storage"
+    return candidate.monthly, f"{size.name}: {why}"
 
 
 class DiskTierNotFoundError(AssessmentError):

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -32,6 +33,8 @@ class PlanSystem:
 
     `monthly_saving` is legacy monthly cost minus Azure monthly cost (negative when Azure costs more);
     `pinned_wave` is an engineer's decision that this system (and so its whole move group) goes in that wave.
+    The cash objectives also read `azure_monthly` (the target's monthly run rate, so legacy = saving + Azure) and
+    `one_time_cost` (migration labour and data transfer), as the savings model computes them.
     """
 
     id: int
@@ -46,6 +49,8 @@ class PlanSystem:
     workload_type: str | None = None
     tags: Mapping[str, str] = field(default_factory=_no_tags, hash=False)
     pinned_wave: int | None = None
+    azure_monthly: float = 0.0
+    one_time_cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,29 @@ RISK_RANK: Mapping[str | None, int] = MappingProxyType({
 })
 
 
+class Objective(StrEnum):
+    """What the order of the move groups optimises (see docs/waves.md, "The objective").
+
+    CASH_12M / CASH_36M: the net cash flow over the first 12 / 36 months of the projection; RISK_FIRST: the
+    tiers of old (environment, then risk, then saving per system); ALPHABETICAL: by name, the naive baseline the
+    plan's quality is measured against.
+    """
+
+    CASH_12M = "cash-12m"
+    CASH_36M = "cash-36m"
+    RISK_FIRST = "risk-first"
+    ALPHABETICAL = "alphabetical"
+
+    @property
+    def horizon_months(self) -> int:
+        """The horizon the cash objectives value over (12 for the others, the report's default)."""
+        return 36 if self is Objective.CASH_36M else 12
+
+    @property
+    def is_cash(self) -> bool:
+        return self in (Objective.CASH_12M, Objective.CASH_36M)
+
+
 @lru_cache(maxsize=1024)
 def environment_of(text: str) -> Environment:
     """Our environment for a system's free-text environment ("prod", "UAT", "production"...)."""
@@ -175,6 +203,11 @@ class WavePolicy:
     Waves are planned every `cadence_days` from `start`; a wave whose planned date is a blackout date moves to the
     next allowed day, and the cadence continues from the planned dates. `max_tb` is decimal (1 TB = 1000 GB).
     Dependencies observed fewer than `min_join_weight` times are weak: they order groups but do not join them.
+
+    `objective` decides the order (see `Objective`); the cash objectives value a move from `cash_start` (the first
+    month of the projection; default: the month of `start`) with `dual_running_months` of both costs after it.
+    Risk as constraints: no production system before wave `no_production_before`, at most
+    `max_production_per_wave` production systems in a wave (a group with more gets a wave without other production).
     """
 
     start: dt.date
@@ -186,6 +219,11 @@ class WavePolicy:
     pilot_environments: frozenset[str] = frozenset({Environment.DEVELOPMENT.value, Environment.TEST.value})
     prod_allowed_in_pilot: bool = False
     min_join_weight: int = 1
+    objective: Objective = Objective.CASH_12M
+    cash_start: dt.date | None = None
+    dual_running_months: int = 1
+    no_production_before: int | None = None
+    max_production_per_wave: int | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -199,6 +237,17 @@ class WavePolicy:
             problems.append(f"pilot_max_systems must be 0 (no pilot) or more, got {self.pilot_max_systems}")
         if self.min_join_weight < 1:
             problems.append(f"min_join_weight must be at least 1, got {self.min_join_weight}")
+        if self.dual_running_months < 0:
+            problems.append(f"dual_running_months must be 0 or more, got {self.dual_running_months}")
+        if self.no_production_before is not None and self.no_production_before < 0:
+            problems.append(f"no_production_before must be a wave number >= 0, got {self.no_production_before}")
+        if self.max_production_per_wave is not None and self.max_production_per_wave < 1:
+            problems.append(f"max_production_per_wave must be at least 1, got {self.max_production_per_wave}")
+        try:
+            object.__setattr__(self, "objective", Objective(self.objective))
+        except ValueError:
+            problems.append(f"unknown objective {self.objective!r}, expected one of "
+                            f"{', '.join(o.value for o in Objective)}")
         envs = {environment_of(text) for text in self.pilot_environments}
         if Environment.UNKNOWN in envs:
             problems.append(f"pilot_environments has an unknown environment: {sorted(self.pilot_environments)}")
@@ -211,3 +260,8 @@ class WavePolicy:
     @property
     def max_gb(self) -> float:
         return self.max_tb * 1000.0
+
+    @property
+    def horizon_start(self) -> dt.date:
+        """The first month the cash objectives count (the projection's start month)."""
+        return (self.cash_start or self.start).replace(day=1)

@@ -78,6 +78,18 @@ class OversizedGroup:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LosingGroup:
+    """A group that loses money over the objective's horizon even if it moved in the first new wave
+    (`net_first_wave` < 0), or that never saves (`monthly_saving` <= 0): flagged, never hidden."""
+
+    group_id: int
+    net_first_wave: float
+    monthly_saving: float
+    one_time_cost: float
+    advice: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Wave:
     """One dated wave. `frozen` waves had started and were kept exactly; they list systems but no groups."""
 
@@ -121,6 +133,8 @@ class WavePlan:
     oversized: tuple[OversizedGroup, ...]
     cycles: tuple[tuple[int, ...], ...]
     warnings: tuple[str, ...]
+    objective: str = "risk-first"
+    losing: tuple[LosingGroup, ...] = ()
     stats: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     systems: Mapping[int, PlanSystem] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 

@@ -1,9 +1,10 @@
 """Order move groups: the group graph, its cycles, the pilot, and a priority topological order.
 
 Like Prefect's dbt integration layering a manifest into execution waves, this is pure graph work: producers come
-before their consumers; among the groups the graph allows at any point, the priority key decides (pinned,
-shared infrastructure, consumers already in Azure, environment, risk, savings per system). Directional cycles
-are reported and broken by ignoring the links inside each cycle.
+before their consumers; among the groups the graph allows at any point, the objective's priority key decides
+(cash: pinned, then not deferred, then saving per unit of capacity, raised to a consumer's when a producer holds
+it back; risk-first: pinned, shared infrastructure, consumers already in Azure, environment, risk, savings per
+system; alphabetical: by name). Directional cycles are reported and broken by ignoring the links inside each cycle.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from migrations_plan.waves.inputs import PlanEdge
+from migrations_plan.waves.inputs import Objective, PlanEdge
+from migrations_plan.waves.objective import Cash
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,10 @@ class GroupFacts:
     boosted: bool
     pilot_ok: bool
     pinned: int | None
+    cash: Cash = Cash(0.0, 0.0, 0.0)
+    use: float = 0.0
+    production: int = 0
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +117,26 @@ def _strong_components(count: int, successors: Sequence[Sequence[int]], roots: I
     return component
 
 
-def migration_order(facts: Sequence[GroupFacts], graph: GroupGraph) -> list[int]:
+def migration_order(
+    facts: Sequence[GroupFacts], graph: GroupGraph, *, objective: Objective = Objective.RISK_FIRST,
+    density: Sequence[float] = (), deferred: Sequence[bool] = (),
+) -> list[int]:
     """All groups, producers before consumers, highest priority first where the graph leaves a choice."""
-    def key(g: int) -> tuple[int, int, int, int, int, float, int]:
+    def risk_key(g: int) -> tuple[int, int, int, int, int, float, int]:
         f = facts[g]
         return (0 if f.pinned is not None else 1, 0 if f.hub else 1, 0 if f.boosted else 1, f.env_rank,
                 f.risk_rank, -f.saving_per_system, g)
 
+    if objective.is_cash:
+        pull, late = pulled_forward(graph, density, deferred)
+        by_priority = sorted(range(len(facts)), key=lambda g: (0 if facts[g].pinned is not None else 1,
+                                                               late[g], -pull[g], g))
+    elif objective is Objective.ALPHABETICAL:
+        by_priority = sorted(range(len(facts)), key=lambda g: (0 if facts[g].pinned is not None else 1,
+                                                               facts[g].name, g))
+    else:
+        by_priority = sorted(range(len(facts)), key=risk_key)
     # Rank once by key, then let the heap compare plain ints.
-    by_priority = sorted(range(len(facts)), key=key)
     rank = [0] * len(facts)
     for position, g in enumerate(by_priority):
         rank[g] = position
@@ -137,6 +154,28 @@ def migration_order(facts: Sequence[GroupFacts], graph: GroupGraph) -> list[int]
     if len(order) != len(facts):  # cannot happen: cycles were broken in group_graph
         raise AssertionError("group graph still has a cycle")
     return order
+
+
+def pulled_forward(
+    graph: GroupGraph, density: Sequence[float], deferred: Sequence[bool]
+) -> tuple[list[float], list[bool]]:
+    """A producer takes the highest density and the earliest class of anything that waits for it (transitively),
+    so a valuable consumer is not held back behind a producer the ranking alone would move late."""
+    count = len(density)
+    pull, late = list(density), list(deferred)
+    waiting = [len(c) for c in graph.consumers]
+    ready = [g for g in range(count) if waiting[g] == 0]
+    while ready:  # consumers before their producers: reverse topological order
+        g = ready.pop()
+        for p in graph.producers[g]:
+            if pull[g] > pull[p]:
+                pull[p] = pull[g]
+            if not late[g]:
+                late[p] = False
+            waiting[p] -= 1
+            if waiting[p] == 0:
+                ready.append(p)
+    return pull, late
 
 
 def select_pilot(facts: Sequence[GroupFacts], graph: GroupGraph, *, max_systems: int, max_gb: float) -> list[int]:

@@ -3,7 +3,10 @@
 Pinned groups first, then the pilot, then the producers of pinned groups as late as their consumers allow, then
 first fit in migration order: each group goes into the earliest wave that has room and that is no earlier than
 its producers' waves, the pilot, and the first wave its environment reached (so production does not slip into
-gaps left among the development waves). A group is never split; one larger than a limit gets a wave to itself.
+gaps left among the development waves; risk-first only). Under a cash objective a deferred group (one that loses
+money over the horizon) goes no earlier than the first wave where it stops losing money. Production limits
+(`no_production_before`, `max_production_per_wave`) hold for every group but pinned ones.
+A group is never split; one larger than a limit gets a wave to itself.
 A segment tree over wave slots keeps first fit near O(log waves) per group (see `_Slots`).
 """
 
@@ -13,7 +16,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from migrations_plan.waves.inputs import WavePolicy
+from migrations_plan.waves.inputs import Objective, WavePolicy
+from migrations_plan.waves.objective import first_paying_slot
 from migrations_plan.waves.ordering import GroupFacts, GroupGraph, select_pilot
 
 _EPS_GB = 1e-6
@@ -121,24 +125,32 @@ def pack(
     policy: WavePolicy,
     with_pilot: bool,
     first_number: int,
+    months: Sequence[int] = (),
+    deferred: Sequence[bool] = (),
 ) -> Placement:
-    """Place every group: pinned groups, the pilot, producers of pinned groups, then the rest in `order`."""
-    packer = _Packer(facts, graph, policy)
+    """Place every group: pinned groups, the pilot, producers of pinned groups, then the rest in `order`.
+
+    `months` (month index of each slot, up to the horizon) and `deferred` come from the cash objective."""
+    packer = _Packer(facts, graph, policy, first_number)
     packer.place_pinned()
     pilot = packer.place_pilot() if with_pilot and policy.pilot_max_systems > 0 else []
     base = 1 if pilot else 0
     packer.place_before_pins(order, base)
-    packer.place_in_order(order, base)
+    packer.place_in_order(order, base, months=months, deferred=deferred)
     return Placement(packer.slot_of, frozenset(pilot), packer.warnings(pilot, first_number))
 
 
 class _Packer:
     """The packing state: which slot each group took and how full each slot is."""
 
-    def __init__(self, facts: Sequence[GroupFacts], graph: GroupGraph, policy: WavePolicy) -> None:
+    def __init__(self, facts: Sequence[GroupFacts], graph: GroupGraph, policy: WavePolicy,
+                 first_number: int = 0) -> None:
         self.facts, self.graph, self.policy = facts, graph, policy
         pins = [f.pinned for f in facts if f.pinned is not None]
         self.slots = _Slots(max(pins, default=0) + 64, policy.max_systems, policy.max_gb)
+        self.no_production_before = max(0, (policy.no_production_before or 0) - first_number)
+        self.max_production = policy.max_production_per_wave
+        self.used_production: dict[int, int] = {}
         self.used_systems: dict[int, int] = {}
         self.used_gb: dict[int, float] = {}
         self.slot_of = [-1] * len(facts)
@@ -152,8 +164,31 @@ class _Packer:
             return self.policy.max_systems, self.policy.max_gb
         return self.facts[g].size, self.facts[g].gb
 
+    def fit(self, g: int, start: int) -> int:
+        """First fit for group `g` from slot `start`, within the production limits."""
+        production = self.facts[g].production
+        if production:
+            start = max(start, self.no_production_before)
+        slot = self.slots.first_fit(start, *self.need(g))
+        if production and self.max_production is not None:
+            cap = self.max_production
+            while (used := self.used_production.get(slot, 0)) and used + production > cap:
+                slot = self.slots.first_fit(slot + 1, *self.need(g))
+        return slot
+
+    def production_ok(self, g: int, slot: int) -> bool:
+        production = self.facts[g].production
+        if not production:
+            return True
+        if slot < self.no_production_before:
+            return False
+        used = self.used_production.get(slot, 0)
+        return self.max_production is None or not used or used + production <= self.max_production
+
     def put(self, g: int, slot: int, *, capacity: int | None = None) -> None:
         self.slot_of[g] = slot
+        if self.facts[g].production:
+            self.used_production[slot] = self.used_production.get(slot, 0) + self.facts[g].production
         systems = self.used_systems[slot] = self.used_systems.get(slot, 0) + self.facts[g].size
         gb = self.used_gb[slot] = self.used_gb.get(slot, 0.0) + self.facts[g].gb
         capacity = self.policy.max_systems if capacity is None else capacity
@@ -191,11 +226,15 @@ class _Packer:
                 # Pinned producers of this group are placed already: stay no earlier than them.
                 start = max([base, *(self.slot_of[p] for p in self.graph.producers[g])])
                 slot = self.slots.last_fit(start, deadline, *self.need(g))
-                self.put(g, slot if slot >= 0 else self.slots.first_fit(start, *self.need(g)))
+                self.put(g, slot if slot >= 0 and self.production_ok(g, slot) else self.fit(g, start))
 
-    def place_in_order(self, order: Sequence[int], base: int) -> None:
-        """First fit, no earlier than producers, and no earlier than the last wave in use when the group's
-        environment first appeared (so production does not fill gaps among development waves)."""
+    def place_in_order(self, order: Sequence[int], base: int, *, months: Sequence[int] = (),
+                       deferred: Sequence[bool] = ()) -> None:
+        """First fit, no earlier than producers. Risk-first: no earlier than the last wave in use when the
+        group's environment first appeared (so production does not fill gaps among development waves). Cash:
+        a deferred group no earlier than the first wave where moving it stops losing money."""
+        floors = self.policy.objective is Objective.RISK_FIRST
+        horizon, dual = self.policy.objective.horizon_months, self.policy.dual_running_months
         floor_of_env: dict[int, int] = {}
         frontier = base
         for g in order:
@@ -203,9 +242,11 @@ class _Packer:
                 continue
             f = self.facts[g]
             start = max([base, *(self.slot_of[p] for p in self.graph.producers[g])])
-            if not f.hub:
+            if floors and not f.hub:
                 start = max(start, floor_of_env.setdefault(f.env_rank, frontier))
-            slot = self.slots.first_fit(start, *self.need(g))
+            if deferred and deferred[g]:
+                start = first_paying_slot(f.cash, months, start, horizon=horizon, dual=dual)
+            slot = self.fit(g, start)
             self.put(g, slot)
             if not f.hub:
                 frontier = max(frontier, slot)

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
+from inventory.records import Environment
 from migrations_plan.strategy_types import EXCLUDED_FROM_WAVES, Strategy
 from migrations_plan.waves.cuts import suggest_cuts
 from migrations_plan.waves.groups import (
@@ -35,7 +36,8 @@ from migrations_plan.waves.inputs import (
     WavePolicy,
     environment_of,
 )
-from migrations_plan.waves.model import Limit, MoveGroup, OversizedGroup, Wave, WavePlan
+from migrations_plan.waves.model import Limit, LosingGroup, MoveGroup, OversizedGroup, Wave, WavePlan
+from migrations_plan.waves.objective import Cash, capacity_use, cash_priorities, net_if_moved, slot_months
 from migrations_plan.waves.ordering import GroupFacts, group_graph, migration_order
 from migrations_plan.waves.packing import pack, wave_dates
 
@@ -91,8 +93,18 @@ def plan_waves(
     oversized = _oversized(groups, members, links, group_of, all_systems, policy)
 
     graph = group_graph(len(members), links.ordering, group_of)
-    order = migration_order(facts, graph)
-    placement = pack(facts, order, graph, policy=policy, with_pilot=not started, first_number=first_number)
+    objective, horizon, dual = policy.objective, policy.objective.horizon_months, policy.dual_running_months
+    months = horizon_slot_months(policy)
+    density: list[float] = []
+    deferred: list[bool] = []
+    if objective.is_cash:
+        base = 1 if not started and policy.pilot_max_systems > 0 else 0
+        density, deferred = cash_priorities(
+            [f.cash for f in facts], [f.use for f in facts], [f.pinned is not None for f in facts], months,
+            horizon=horizon, dual=dual, base=base)
+    order = migration_order(facts, graph, objective=objective, density=density, deferred=deferred)
+    placement = pack(facts, order, graph, policy=policy, with_pilot=not started, first_number=first_number,
+                     months=months, deferred=deferred)
     warnings.extend(placement.warnings)
 
     waves = _new_waves(groups, placement.slot_of, placement.pilot, policy, first_number)
@@ -106,6 +118,8 @@ def plan_waves(
         oversized=oversized,
         cycles=tuple(tuple(g + 1 for g in cycle) for cycle in graph.cycles),
         warnings=tuple(warnings),
+        objective=objective.value,
+        losing=_losing(groups, facts, months, horizon, dual),
         stats=MappingProxyType({
             "systems": len(all_systems),
             "planned_systems": len(active),
@@ -118,6 +132,32 @@ def plan_waves(
         }),
         systems=MappingProxyType(by_id),
     )
+
+
+def horizon_slot_months(policy: WavePolicy) -> list[int]:
+    """Month index (from the projection's first month) of each new wave slot, up to the objective's horizon."""
+    horizon = policy.objective.horizon_months
+    count = horizon * 31 // policy.cadence_days + 2 + len(policy.blackout_dates)
+    return slot_months(policy, horizon=horizon, dates=wave_dates(count, policy))
+
+
+def _losing(groups: Sequence[MoveGroup], facts: Sequence[GroupFacts], months: Sequence[int], horizon: int,
+            dual: int) -> tuple[LosingGroup, ...]:
+    """Groups that lose money over the horizon even in the first new wave, and those that never save."""
+    first = months[0] if months else horizon
+    found = []
+    for group, f in zip(groups, facts, strict=True):
+        best = net_if_moved(f.cash, first, horizon=horizon, dual=dual)
+        if f.cash.saving <= 0:
+            advice = "costs at least as much in Azure as on premises: reconsider the strategy or the target"
+        elif best < 0:
+            advice = (f"one-time and dual-running costs outweigh what it saves within {horizon} months: "
+                      "move it later")
+        else:
+            continue
+        found.append(LosingGroup(group_id=group.id, net_first_wave=best, monthly_saving=f.cash.saving,
+                                 one_time_cost=f.cash.one_time, advice=advice))
+    return tuple(found)
 
 
 def _check_systems(systems: Sequence[PlanSystem]) -> dict[int, int]:
@@ -137,6 +177,9 @@ def _check_systems(systems: Sequence[PlanSystem]) -> dict[int, int]:
             problems.append(f"{where}: storage_gb must be a finite number >= 0, got {system.storage_gb}")
         if not math.isfinite(system.monthly_saving):
             problems.append(f"{where}: monthly_saving must be a finite number, got {system.monthly_saving}")
+        for label, value in (("azure_monthly", system.azure_monthly), ("one_time_cost", system.one_time_cost)):
+            if not 0 <= value < math.inf:
+                problems.append(f"{where}: {label} must be a finite number >= 0, got {value}")
         if _criticality(system) not in RISK_RANK:
             problems.append(f"{where}: unknown criticality {system.criticality!r}, expected one of "
                             "low, medium, high, critical or none")
@@ -227,10 +270,15 @@ def _all_facts(
         env_rank[text] = ENVIRONMENT_RANK[env]
         pilot_env[text] = env.value in policy.pilot_environments
     low_risk = RISK_RANK[None]
+    production = ENVIRONMENT_RANK[Environment.PRODUCTION]
     facts = []
     for g, ms in enumerate(members):
         group = groups[g]
         risk = max(RISK_RANK[_criticality(systems[i])] for i in ms)
+        azure = one_time = 0.0
+        for i in ms:
+            azure += systems[i].azure_monthly
+            one_time += systems[i].one_time_cost
         facts.append(GroupFacts(
             size=len(ms),
             gb=group.storage_gb,
@@ -241,6 +289,10 @@ def _all_facts(
             boosted=not links.boosted.isdisjoint(ms),
             pilot_ok=not group.hub and risk <= low_risk and all(pilot_env[systems[i].environment] for i in ms),
             pinned=_relative(pins[g], first_number),
+            cash=Cash(group.monthly_saving, azure, one_time),
+            use=capacity_use(len(ms), group.storage_gb, policy),
+            production=sum(1 for i in ms if env_rank[systems[i].environment] == production),
+            name=min(systems[i].name for i in ms),
         ))
     return facts
 

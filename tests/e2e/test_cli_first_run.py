@@ -45,6 +45,14 @@ def run_in_process(tmp_path: Path, *args: str) -> tuple[int, str, bool]:
     (["import", "costs.xlsx"], "error: costs.xlsx: no vInfo sheet: not an RVTools export, and no Discovery_Report"),
     (["assess", "--region", "marsnorth"], "error: --region: unknown region 'marsnorth': the price catalog"),
     (["assess", "--override", "web-01=retire"], "error: --reason: an override needs a reason"),
+    (["assess", "--savings-option", "SavingsPlan3Year"], "error: --savings-option: savings option "
+     "'SavingsPlan3Year': the price catalog has pay-as-you-go and reserved-instance prices only"),
+    (["assess", "--percentile", "80"], "error: --percentile: expected one of 50, 90, 95, 99"),
+    (["assess", "--series", "Dsv5,Zzv9"], "error: --series: no size of VM series Zzv9 is priced in eastus2"),
+    (["assess", "--discount", "10", "--pricing", "ri3y"], "error: --discount: the discount applies to pay-as-you-go"),
+    (["assess", "--sizing", "gut-feeling"], "error: --sizing: expected performance-based or as-on-premises"),
+    (["assess", "--settings", "am.yaml", "--comfort-factor", "1.5"],
+     "error: am.yaml:2:Savings options (compute): savings option 'SavingsPlan1Year'"),
     (["report", "savings", "--scenario", "cheap"], "error: --scenario: unknown scenario 'cheap'; expected one of"),
     (["plan", "--start", "next monday"], "error: --start: expected a date as YYYY-MM-DD, got 'next monday'"),
     (["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "import", "good.csv"],
@@ -54,6 +62,8 @@ def test_bad_input_exits_2_in_one_line_without_importing_prefect(tmp_path: Path,
                                                                  expected: str) -> None:
     (tmp_path / "odd.csv").write_text("alpha,beta\n1,2\n", encoding="utf-8")
     (tmp_path / "good.csv").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "am.yaml").write_text("Comfort factor: 1.3\nSavings options (compute): SavingsPlan1Year\n",
+                                      encoding="utf-8")
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -64,6 +74,17 @@ def test_bad_input_exits_2_in_one_line_without_importing_prefect(tmp_path: Path,
     assert output.startswith(expected), output
     assert len(output.strip().splitlines()) == 1, output
     assert not prefect_imported, "bad input must be answered before Prefect is even imported"
+
+
+def test_a_settings_file_is_rejected_with_every_problem_at_once(tmp_path: Path) -> None:
+    (tmp_path / "am.yaml").write_text("Comfort factor: 0.8\nPercentile utilization: 80th\nColour: blue\n",
+                                      encoding="utf-8")
+    code, output, prefect_imported = run_in_process(tmp_path, "assess", "--settings", "am.yaml")
+    assert code == 2 and not prefect_imported, output
+    assert "rejected, nothing was written (3 problem(s))" in output
+    for line in ("am.yaml:1:Comfort factor: expected 1.0 to 5.0", "am.yaml:2:Percentile utilization: expected one "
+                 "of 50th, 90th, 95th, 99th", "am.yaml:3:Colour: unknown setting"):
+        assert line in output, output
 
 
 def test_a_database_written_by_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:

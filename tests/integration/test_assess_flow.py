@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from flows.assess_flow import assess_estate, record_overrides, store_assessment
+from flows.assessment_store import assessment_counts
 from flows.parameters import AssessParameters
 from inventory.db import get_engine, session_scope
 from inventory.errors import BadInputError
@@ -82,3 +83,23 @@ def test_an_override_of_an_unknown_system_or_without_reason_is_bad_input(estate:
     assert stored() == before
     with Session(get_engine()) as session:
         assert session.scalars(select(StrategyOverride)).all() == []
+
+
+def test_the_settings_and_each_sizes_reasons_are_stored_and_shown_by_status(estate: str) -> None:
+    assess(AssessParameters(sizing="as-on-premises", percentile=99, series=["Dsv5", "Fsv2"], burstable=True,
+                            default_environment="test"))
+    with Session(get_engine()) as session:
+        run = session.scalars(select(AssessmentRun)).one()
+        web = session.execute(select(TargetMapping.details).join(System, System.id == TargetMapping.system_id)
+                              .where(System.name == "web-01")).scalar_one()
+        counts = assessment_counts(session=session)
+    assert run.settings["Sizing criteria"] == "as-on-premises"
+    assert run.settings["Percentile utilization"] == "P99"
+    assert run.settings["VM series"] == "Dsv5, Fsv2, with burstable B-series"
+    assert run.settings["Default environment"] == "test"
+    assert counts["last_run"]["settings"] == run.settings
+    # web-01: 2 cores / 4 GiB, as on premises (the criterion), production (its own environment): among Dsv5 and
+    # Fsv2, F2s_v2 (2 vCPU, 4 GiB) is the cheapest; the details say why and what cheaper sizes were passed over.
+    assert web["sizing_note"].startswith("sizing criterion as-on-premises: sized as on premises, 2 vCPU and 4 GiB")
+    assert web["sizing_reason"]
+    assert any("burstable, production system" in reason for reason in web["rejected_sizes"])

@@ -4,8 +4,19 @@ Issue "Assessment", done-when point 2: every powered-on VM gets a strategy and a
 and a handful of hand-checked recommendations are pinned with their arithmetic. The file (IBM sizing workshop,
 tests/fixtures/PROVENANCE.md) has cores, memory, one disk per VM, OS and power state, and nothing else: no
 utilisation, environment, tags, workload types, databases or dependencies. So every VM is sized as on
-premises, no VM counts as production (its disks may go to Standard SSD), and only the power-state, Unix and
-default rules can fire.
+premises, every VM takes the default environment (production: Premium SSD disks and premium-capable sizes, no
+burstable B-series), and only the power-state, Unix and default rules can fire.
+
+Azure Migrate's documented method for machines without performance data, which the hand checks below follow:
+- compute: "Azure Migrate looks at the number of cores and memory size of the on-premises VM and recommends an
+  Azure VM with the same configuration. If there are multiple eligible Azure VM sizes, the one with the lowest
+  cost is recommended" (Microsoft Learn, "Assessment calculations", as on-premises sizing,
+  https://learn.microsoft.com/azure/migrate/concepts-assessment-calculation);
+- VM series: "By default, all the VM-series applicable to the Azure region are selected" ("Customize an
+  assessment", https://learn.microsoft.com/azure/migrate/how-to-modify-assessment); the series Azure Migrate
+  knows are its AzureVmFamily values (https://learn.microsoft.com/javascript/api/@azure/arm-migrationassessment/
+  azurevmfamily), which hold no burstable B-series;
+- storage: "The default storage type is Premium" (concepts-assessment-calculation, as-is on-premises sizing).
 
 Expected prices are recomputed here from the shipped catalog's raw numbers (hourly rate x 730 h + disk tier
 monthly price); "cheapest fitting" is checked by brute force over `candidate_sizes`, not with the engine's index.
@@ -16,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,8 +44,9 @@ from inventory.records import SystemRecord
 from inventory.store import ImportSummary, apply_import
 from inventory.tables import Assessment as AssessmentRow
 from inventory.tables import System, TargetMapping
-from migrations_plan.pricing import PriceCatalog, PricingOption, load_catalog
-from migrations_plan.pricing.model import DiskKind, DiskTier, VmSize
+from migrations_plan.pricing import PriceCatalog, load_catalog
+from migrations_plan.pricing.model import VmSize
+from tests.integration.azure_migrate_method import HOURS, REGION, cheapest_disk, cheapest_fitting, hourly
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +54,6 @@ SAMPLE = Path(__file__).parents[1] / "fixtures" / "rvtools_ibm_sizingworkshop_80
 # The flow dates OS support by today's date; pinned so that e.g. Windows Server 2016 (extended support until
 # 2027-01-12) stays "supported" whenever the test runs. Same date as the worked example in docs/assessment.md.
 AS_OF = dt.date(2026, 9, 1)
-REGION = "eastus2"  # AssessParameters' default, and one of the three regions with disk prices
-HOURS = 730
-# docs/assessment.md "Target mapping": the preferred series, written out here rather than imported.
-PREFERRED_SERIES = {"Dsv5", "Dasv5", "Dlsv5", "Ddsv5", "Dadsv5", "Esv5", "Easv5", "Edsv5", "Eadsv5", "Fsv2"}
-ALL_OPTIONS = [(option, ahb) for ahb in (False, True) for option in PricingOption]
-_SERIES = re.compile(r"^Standard_([A-Z]+)\d+(?:-\d+)?([a-z]*)_(v\d+)$")
-
-
 @dataclass(frozen=True)
 class Stored:
     """One VM as the database holds it after the run: its system row, assessment row and target row (if any)."""
@@ -95,52 +98,6 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
         yield Estate(summary, {record.name: record for record in parsed.systems}, stored, load_catalog())
     finally:
         dispose_engines()
-
-
-# ----- independent helpers: brute force over the catalog's raw tables ---------------------------------------
-
-
-def series(size_name: str) -> str:
-    """Standard_E16as_v5 -> "Easv5", Standard_F2s_v2 -> "Fsv2" (as Azure writes series)."""
-    match = _SERIES.match(size_name)
-    return f"{match.group(1)}{match.group(2)}{match.group(3)}" if match else size_name
-
-
-def fully_priced(catalog: PriceCatalog, os: str) -> set[str]:
-    """Sizes with a price under all six options (PAYG/RI1Y/RI3Y, with and without Hybrid Benefit): the engine
-    only recommends those, so every savings scenario prices the same size."""
-    names: set[str] | None = None
-    for option, ahb in ALL_OPTIONS:
-        priced = {size.name for size, _ in catalog.candidate_sizes(REGION, os=os, option=option, ahb=ahb)}
-        names = priced if names is None else names & priced
-    return names or set()
-
-
-def cheapest_fitting(catalog: PriceCatalog, *, os: str, vcpus: int, memory_gib: float) -> tuple[VmSize, float]:
-    """Scan every PAYG candidate: preferred series, fully priced, enough vCPU and memory; cheapest wins, and
-    at equal price the bigger size (documented tie rule)."""
-    complete = fully_priced(catalog, os)
-    fits = [(size, monthly) for size, monthly in catalog.candidate_sizes(REGION, os=os, option=PricingOption.PAYG)
-            if size.name in complete and series(size.name) in PREFERRED_SERIES
-            and size.vcpus >= vcpus and size.memory_gib >= memory_gib]
-    assert fits, f"no preferred size fits {vcpus} vCPU / {memory_gib} GiB"
-    best = min(monthly for _, monthly in fits)
-    return max(((size, monthly) for size, monthly in fits if monthly == best),
-               key=lambda pair: (pair[0].vcpus, pair[0].memory_gib))
-
-
-def cheapest_disk(catalog: PriceCatalog, size_gib: float) -> DiskTier:
-    """Non-production disk without IOPS data: the cheapest Premium or Standard SSD tier at least that big."""
-    fits = [tier for tier in catalog.disk_tiers(REGION)
-            if tier.kind in (DiskKind.PREMIUM_SSD, DiskKind.STANDARD_SSD) and tier.size_gib >= size_gib]
-    return min(fits, key=lambda tier: tier.monthly_usd)
-
-
-def hourly(catalog: PriceCatalog, size: str, os: str) -> float:
-    rate = catalog.vm_rate(size, REGION)
-    price = rate.windows_payg if os == "windows" else rate.linux_payg
-    assert price is not None
-    return price
 
 
 # ----- the whole file ------------------------------------------------------------------------------------
@@ -258,21 +215,22 @@ def test_small_windows_2008_r2_vm(estate: Estate) -> None:
     assert vm.system.disks == [{"size_gb": pytest.approx(84.18, abs=0.01)}]
     assert (a.strategy, a.rule_id, a.sizing_basis) == ("rehost", "rehost-default", "as-on-premises")
     assert (a.needed_vcpus, a.needed_memory_gib) == (1, 4.0)
-    # Cheapest preferred size with >= 1 vCPU and >= 4 GiB, Windows PAYG in eastus2: F2s_v2 (2 vCPU, 4 GiB)
-    # at 0.163/h; the next ones are D2ls_v5 0.177/h (2 vCPU, 4 GiB) and D2as_v5 0.178/h (8 GiB).
+    # Azure Migrate, as on premises: the cheapest size of its series with >= 1 core and >= 4 GiB that takes the
+    # default Premium disks. Windows PAYG in eastus2: F1s (1 vCPU, 2 GiB, 0.0957/h) and DS1_v2 (3.5 GiB, 0.117/h)
+    # are too small, A2_v2 takes no premium disk, so F2s_v2 (2 vCPU, 4 GiB) at 0.163/h; memory decided it.
     size, _ = cheapest_fitting(estate.catalog, os="windows", vcpus=1, memory_gib=4.0)
     assert size.name == target.sku == "Standard_F2s_v2" and (size.vcpus, size.memory_gib) == (2, 4.0)
     rate = estate.catalog.vm_rate("Standard_F2s_v2", REGION)
     assert rate.windows_payg == 0.163 and rate.linux_payg == 0.0846
-    # Disk: 84.18 GiB, not production, no IOPS data -> cheapest SSD >= 84.18 GiB: E10 (128 GiB) 9.60/month
-    # (P10 128 GiB costs 17.92; E6 is 64 GiB).
-    e10 = cheapest_disk(estate.catalog, 84.18)
-    assert (e10.name, e10.size_gib, e10.monthly_usd) == ("E10", 128, 9.6)
-    assert target.disks == [{"tier": "E10", "size_gib": 128}]
-    # Monthly: 0.163 x 730 = 118.99 + E10 9.60 = 128.59. With Hybrid Benefit (Linux rate):
-    # 0.0846 x 730 = 61.758 + 9.60 = 71.36.
-    assert target.monthly_cost == round(rate.windows_payg * HOURS + e10.monthly_usd, 2) == 128.59
-    assert target.monthly_cost_by_option["payg_ahb"] == round(rate.linux_payg * HOURS + e10.monthly_usd, 2) == 71.36
+    assert target.details["sizing_reason"].startswith("memory 4 GiB -> 4 GiB (exact)")
+    # Disk (Premium, Azure Migrate's default storage type): 84.18 GiB -> P10 (128 GiB) 17.92/month.
+    p10 = cheapest_disk(estate.catalog, 84.18)
+    assert (p10.name, p10.size_gib, p10.monthly_usd) == ("P10", 128, 17.92)
+    assert target.disks == [{"tier": "P10", "size_gib": 128}]
+    # Monthly: 0.163 x 730 = 118.99 + P10 17.92 = 136.91. With Hybrid Benefit (Linux rate):
+    # 0.0846 x 730 = 61.758 + 17.92 = 79.678 -> 79.68.
+    assert target.monthly_cost == round(rate.windows_payg * HOURS + p10.monthly_usd, 2) == 136.91
+    assert target.monthly_cost_by_option["payg_ahb"] == round(rate.linux_payg * HOURS + p10.monthly_usd, 2) == 79.68
     # Windows Server 2008 R2 left extended support on 2020-01-14.
     assert a.readiness == "ready_with_conditions"
     assert a.readiness_reasons == ["OS Microsoft Windows Server 2008 R2 (64-bit) out of support since 2020-01-14: "
@@ -287,24 +245,24 @@ def test_large_memory_vm(estate: Estate) -> None:
     # (512,001 MiB). As on premises: 4 vCPU, 128 GiB. Memory, not CPU, decides the size.
     assert (vm.system.cores, vm.system.memory_mb) == (4, 131072.0)
     assert (a.needed_vcpus, a.needed_memory_gib) == (4, 128.0)
-    # Cheapest preferred Windows sizes with >= 4 vCPU and >= 128 GiB: E16-4as_v5, E16-8as_v5 and E16as_v5
-    # (4, 8 and 16 active vCPU, 128 GiB), all 1.64/h (a constrained-core size keeps its parent's price in the
-    # catalog); at equal price the bigger size wins -> E16as_v5. Next: the E16s_v5 family at 1.744/h.
+    # Cheapest Windows sizes of Azure Migrate's series with >= 4 vCPU and >= 128 GiB: E16-4as_v5, E16-8as_v5 and
+    # E16as_v5 (4, 8 and 16 active vCPU, 128 GiB), all 1.64/h (a constrained-core size keeps its parent's price in
+    # the catalog); at equal price the bigger size wins -> E16as_v5. Next: the E16s_v5 family at 1.744/h.
     size, _ = cheapest_fitting(estate.catalog, os="windows", vcpus=4, memory_gib=128.0)
     assert size.name == target.sku == "Standard_E16as_v5" and (size.vcpus, size.memory_gib) == (16, 128.0)
     rate = estate.catalog.vm_rate("Standard_E16as_v5", REGION)
     assert rate.windows_payg == 1.64
     assert estate.catalog.vm_rate("Standard_E16-4as_v5", REGION).windows_payg == 1.64
     assert estate.catalog.vm_rate("Standard_E16s_v5", REGION).windows_payg == 1.744
-    # Disk: 500.00 GiB -> E20 (512 GiB) 38.40/month.
-    e20 = cheapest_disk(estate.catalog, 500.001)
-    assert (e20.name, e20.size_gib, e20.monthly_usd) == ("E20", 512, 38.4)
-    # Monthly: 1.64 x 730 = 1,197.20 + 38.40 = 1,235.60.
-    assert target.monthly_cost == round(rate.windows_payg * HOURS + e20.monthly_usd, 2) == 1235.6
+    # Disk: 500.00 GiB -> P20 (512 GiB) 66.56/month.
+    p20 = cheapest_disk(estate.catalog, 500.001)
+    assert (p20.name, p20.size_gib, p20.monthly_usd) == ("P20", 512, 66.56)
+    # Monthly: 1.64 x 730 = 1,197.20 + 66.56 = 1,263.76.
+    assert target.monthly_cost == round(rate.windows_payg * HOURS + p20.monthly_usd, 2) == 1263.76
     assert a.readiness == "ready_with_conditions"
 
 
-def test_linux_vm_memory_rounds_up(estate: Estate) -> None:
+def test_linux_vm_memory_rounds_up_and_gets_a_1_vcpu_size(estate: Estate) -> None:
     vm = estate.stored["ns2-int"]
     a, target = vm.assessment, vm.target
     assert a is not None and target is not None
@@ -312,19 +270,21 @@ def test_linux_vm_memory_rounds_up(estate: Estate) -> None:
     # Memory: 1888 / 1024 = 1.84375 GiB, rounded *up* to 0.01 -> 1.85 GiB (never below the allocation).
     assert (vm.system.os_family, vm.system.cores, vm.system.memory_mb) == ("linux", 1, 1888.0)
     assert (a.needed_vcpus, a.needed_memory_gib) == (1, 1.85)
-    # Cheapest preferred Linux size with >= 1 vCPU and >= 1.85 GiB: F2s_v2 (2 vCPU, 4 GiB) 0.0846/h, just
-    # under D2ls_v5 0.085/h and D2as_v5 0.086/h.
+    # Cheapest Linux size of Azure Migrate's series with >= 1 vCPU, >= 1.85 GiB and Premium disks: F1s (Fs
+    # series: 1 vCPU, 2 GiB) at 0.0497/h. A1_v2 (0.0416/h... no premium disks) and B-series are left out; before
+    # 1-vCPU sizes were reachable this VM got F2s_v2 at 0.0846/h.
     size, _ = cheapest_fitting(estate.catalog, os="linux", vcpus=1, memory_gib=1.85)
-    assert size.name == target.sku == "Standard_F2s_v2"
+    assert size.name == target.sku == "Standard_F1s" and (size.vcpus, size.memory_gib) == (1, 2.0)
     assert target.details["os"] == "linux"
-    rate = estate.catalog.vm_rate("Standard_F2s_v2", REGION)
-    # Disk: 23.28 GiB -> E4 (32 GiB) 2.40/month.
-    e4 = cheapest_disk(estate.catalog, 23.28)
-    assert (e4.name, e4.size_gib, e4.monthly_usd) == ("E4", 32, 2.4)
-    # Monthly: 0.0846 x 730 = 61.758 + 2.40 = 64.158 -> 64.16. Hybrid Benefit changes nothing for Linux.
-    assert rate.linux_payg is not None
-    assert target.monthly_cost == round(rate.linux_payg * HOURS + e4.monthly_usd, 2) == 64.16
+    rate = estate.catalog.vm_rate("Standard_F1s", REGION)
+    # Disk: 23.28 GiB -> P4 (32 GiB) 4.80/month.
+    p4 = cheapest_disk(estate.catalog, 23.28)
+    assert (p4.name, p4.size_gib, round(p4.monthly_usd, 2)) == ("P4", 32, 4.8)
+    # Monthly: 0.0497 x 730 = 36.281 + 4.8001 = 41.0811 -> 41.08. Hybrid Benefit changes nothing for Linux.
+    assert rate.linux_payg == 0.0497
+    assert target.monthly_cost == round(rate.linux_payg * HOURS + p4.monthly_usd, 2) == 41.08
     assert target.monthly_cost_by_option["payg_ahb"] == target.monthly_cost
+    assert any(reason.startswith("Standard_A1_v2: no premium storage") for reason in target.details["rejected_sizes"])
     # RHEL 6 maintenance support ended 2020-11-30.
     assert a.readiness == "ready_with_conditions"
     assert a.readiness_reasons[0].startswith("OS Red Hat Enterprise Linux 6 (64-bit) out of support since 2020-11-30")
@@ -336,21 +296,41 @@ def test_supported_windows_2016_vm_with_a_disk_just_over_a_tier(estate: Estate) 
     assert a is not None and target is not None
     # From the file: Windows Server 2016 (64-bit), 6 CPUs, 16,384 MiB = 16 GiB, one 2,136.00 GiB disk.
     assert (vm.system.cores, vm.system.memory_mb) == (6, 16384.0)
-    # Needs 6 vCPU / 16 GiB: no preferred size has 6 vCPU; cheapest with >= 6 and >= 16 GiB is F8s_v2
-    # (8 vCPU, 16 GiB) at 0.651/h; then D8ls_v5 0.708/h. (D8as_v5 0.712/h has no Linux rate in eastus2, hence
-    # no Hybrid Benefit price, so it is never a candidate.)
+    # Needs 6 vCPU / 16 GiB: no size has 6 vCPU; the cheapest with >= 6 and >= 16 GiB and Premium disks is
+    # F8s_v2 (8 vCPU, 16 GiB) at 0.651/h (D8as_v5, now a candidate on its Windows price, is 0.712/h).
     size, _ = cheapest_fitting(estate.catalog, os="windows", vcpus=6, memory_gib=16.0)
     assert size.name == target.sku == "Standard_F8s_v2" and (size.vcpus, size.memory_gib) == (8, 16.0)
     rate = estate.catalog.vm_rate("Standard_F8s_v2", REGION)
     assert rate.windows_payg == 0.651
-    # Disk: 2,136 GiB is just over E40's 2,048 GiB -> E50 (4,096 GiB) 307.20/month (P50 costs 450.56).
-    e50 = cheapest_disk(estate.catalog, 2136.0)
-    assert (e50.name, e50.size_gib, e50.monthly_usd) == ("E50", 4096, 307.2)
-    assert target.disks == [{"tier": "E50", "size_gib": 4096}]
-    # Monthly: 0.651 x 730 = 475.23 + 307.20 = 782.43.
-    assert target.monthly_cost == round(rate.windows_payg * HOURS + e50.monthly_usd, 2) == 782.43
+    assert target.details["sizing_reason"].startswith("vCPU 6 -> 8")
+    # Disk: 2,136 GiB is just over P40's 2,048 GiB -> P50 (4,096 GiB) 450.56/month.
+    p50 = cheapest_disk(estate.catalog, 2136.0)
+    assert (p50.name, p50.size_gib, p50.monthly_usd) == ("P50", 4096, 450.56)
+    assert target.disks == [{"tier": "P50", "size_gib": 4096}]
+    # Monthly: 0.651 x 730 = 475.23 + 450.56 = 925.79.
+    assert target.monthly_cost == round(rate.windows_payg * HOURS + p50.monthly_usd, 2) == 925.79
     # Windows Server 2016 is in extended support until 2027-01-12 (> 2026-09-01): ready, no conditions.
     assert (a.readiness, a.readiness_reasons) == ("ready", [])
+
+
+def test_windows_vm_whose_size_has_no_linux_rate(estate: Estate) -> None:
+    vm = estate.stored["BOWAB10JSDEV02"]
+    a, target = vm.assessment, vm.target
+    assert a is not None and target is not None
+    # From the file: Windows Server 2012, 2 CPUs, 16 GiB. As on premises: 2 vCPU, 16 GiB, Premium disks.
+    assert (a.needed_vcpus, a.needed_memory_gib) == (2, 16.0)
+    # E2as_v5 (2 vCPU, 16 GiB) costs 0.205/h on Windows, less than E2s_v5's 0.218/h; the catalog has no Linux rate
+    # for it in eastus2 (a Cloud Services meter, dropped). Azure Migrate prices a Windows machine from Windows
+    # prices, so it is recommended; only its Hybrid Benefit keys (priced from the Linux rate) are missing.
+    size, _ = cheapest_fitting(estate.catalog, os="windows", vcpus=2, memory_gib=16.0)
+    assert size.name == target.sku == "Standard_E2as_v5"
+    rate = estate.catalog.vm_rate("Standard_E2as_v5", REGION)
+    assert (rate.windows_payg, rate.linux_payg) == (0.205, None)
+    # Monthly: 0.205 x 730 = 149.65 + P10 17.92 (the disk is 100 GiB) = 167.57.
+    assert [disk["tier"] for disk in target.disks] == ["P10"]
+    assert target.monthly_cost == round(0.205 * HOURS + 17.92, 2) == 167.57
+    assert set(target.monthly_cost_by_option) == {"payg", "ri1y", "ri3y"}
+    assert "payg_ahb, ri1y_ahb, ri3y_ahb not priced for Standard_E2as_v5" in target.cost_basis
 
 
 def test_powered_off_vm(estate: Estate) -> None:

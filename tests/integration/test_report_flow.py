@@ -179,3 +179,6 @@ def test_report_files_are_written_where_asked_and_json_matches_the_headline(plan
     assert sum(month["net"] for month in monthly[:12]) == pytest.approx(outcome.net_12_months, abs=0.1)
     assert outcome.net_12_months != pytest.approx(outcome.net_horizon), "the 12-month figure, not 24"
     assert outcome.files == tuple(files)
+    # Where the Azure prices come from: the latest assessment run and its settings (Azure Migrate's names).
+    assert outcome.assessment.startswith("assessment run 1: Sizing criteria performance-based; Percentile "
+                                         "utilization P95; Comfort factor 1.3; VM series Azure Migrate's default")

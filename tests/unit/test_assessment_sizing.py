@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inventory.errors import BadInputError
+from inventory.records import Environment, PowerState
 from migrations_plan.assessment import (
     AssessInput,
     AssessmentError,
@@ -23,10 +25,13 @@ from migrations_plan.assessment import (
     series_of,
     support_status,
 )
-from migrations_plan.assessment.fit import FitIndex, NoFitError
+from migrations_plan.assessment.fit import Fit, FitIndex, NoFitError
+from migrations_plan.assessment.series import DEFAULT_VM_SERIES
+from migrations_plan.assessment.settings import SizingCriterion, parse_savings_option
+from migrations_plan.assessment.settings_file import parse_settings
 from migrations_plan.assessment.sizing import UnknownSizeError
 from migrations_plan.assessment.vm import premium_capable
-from migrations_plan.pricing import VmSize
+from migrations_plan.pricing import PricingOption, VmSize
 
 
 def system(**overrides: Any) -> AssessInput:
@@ -46,10 +51,13 @@ def system(**overrides: Any) -> AssessInput:
         # exactly 4.0 must not become 5 through float noise: 8 x 0.5 x 1.0
         ({"cpu_util_pct": 50, "memory_util_pct": 50, "util_percentile": 95}, 95, 1.0, 4, 16.0,
          SizingBasis.PERFORMANCE),
-        # idle: at least one vCPU
+        # measured idle (0% CPU, 10% memory): at least one vCPU; 32 x 0.10 x 1.3 = 4.16 GiB
         ({"cpu_util_pct": 0, "memory_util_pct": 10, "util_percentile": 95}, 95, 1.3, 1, 4.16,
          SizingBasis.PERFORMANCE),
-        # busy: more than on premises is fine (never smaller than needed)
+        # busy: 8 x 100% x 1.3 = 10.4 -> 11 vCPU, 32 x 1.3 = 41.6 GiB, more than the 8 cores / 32 GiB allocated.
+        # Azure Migrate does the same: "An Azure VM assessment might recommend Azure VM SKUs with more cores and
+        # memory than the current on-premises allocation" (comfort factor on utilisation), Microsoft Learn,
+        # https://learn.microsoft.com/azure/migrate/troubleshoot-assessment-supported-scenarios
         ({"cpu_util_pct": 100, "memory_util_pct": 100, "util_percentile": 95}, 95, 1.3, 11, 41.6,
          SizingBasis.PERFORMANCE),
         # a higher percentile than asked is usable (conservative)
@@ -63,12 +71,49 @@ def system(**overrides: Any) -> AssessInput:
         ({}, 95, 1.3, 8, 32.0, SizingBasis.AS_ON_PREMISES),
         ({"cpu_util_pct": 40}, 95, 1.3, 8, 32.0, SizingBasis.AS_ON_PREMISES),
         ({"memory_mb": 3000}, 95, 1.3, 8, 2.93, SizingBasis.AS_ON_PREMISES),  # 2.9297 GiB rounded up
+        # powered off: no performance data while it is off, whatever figures the inventory holds -> 8 / 32
+        ({"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95, "power_state": PowerState.OFF}, 95, 1.3,
+         8, 32.0, SizingBasis.AS_ON_PREMISES),
+        # 0% CPU and 0% memory and no power state (a CSV with blanks written as zeros): not "measured idle", which
+        # would be 1 vCPU / 0 GiB, but as on premises -> 8 / 32
+        ({"cpu_util_pct": 0, "memory_util_pct": 0}, 95, 1.3, 8, 32.0, SizingBasis.AS_ON_PREMISES),
+        # 0% memory alone is no measurement either (a running OS always uses memory) -> 8 / 32
+        ({"cpu_util_pct": 30, "memory_util_pct": 0, "util_percentile": 95, "power_state": PowerState.ON}, 95, 1.3,
+         8, 32.0, SizingBasis.AS_ON_PREMISES),
     ],
 )
 def test_requirement(inputs: dict[str, Any], percentile: int, comfort: float, vcpus: int, memory: float,
                      basis: SizingBasis) -> None:
     need = requirement(system(**inputs), percentile=percentile, comfort_factor=comfort)
     assert (need.vcpus, need.memory_gib, need.basis) == (vcpus, memory, basis)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "kwargs", "vcpus", "memory", "basis", "fragment"),
+    [
+        # criterion as-on-premises: utilisation ignored, allocated 8 cores / 32 GiB, no comfort factor
+        ({"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95}, {"as_on_premises": True}, 8, 32.0,
+         SizingBasis.AS_ON_PREMISES, "sizing criterion as-on-premises"),
+        # 2 cores at 100% x 1.3 = 2.6 -> 3 vCPU (above the allocation, as Azure Migrate may) ...
+        ({"cores": 2, "memory_mb": 4096, "cpu_util_pct": 100, "memory_util_pct": 90, "util_percentile": 95}, {}, 3,
+         4.68, SizingBasis.PERFORMANCE, "-> 3 vCPU"),
+        # ... capped at the 2 allocated cores / 4 GiB only when asked (4 x 0.90 x 1.3 = 4.68 -> 4)
+        ({"cores": 2, "memory_mb": 4096, "cpu_util_pct": 100, "memory_util_pct": 90, "util_percentile": 95},
+         {"cap_at_allocation": True}, 2, 4.0, SizingBasis.PERFORMANCE, "capped at the allocation: 2 vCPU, 4 GiB"),
+        # within the allocation the cap changes nothing: 4 cores x 50% x 1.3 = 2.6 -> 3 vCPU, 16 x 0.5 x 1.3 = 10.4
+        ({"cores": 4, "memory_mb": 16384, "cpu_util_pct": 50, "memory_util_pct": 50, "util_percentile": 95},
+         {"cap_at_allocation": True}, 3, 10.4, SizingBasis.PERFORMANCE, "-> 3 vCPU"),
+        ({"power_state": PowerState.OFF, "cpu_util_pct": 5, "memory_util_pct": 5}, {}, 8, 32.0,
+         SizingBasis.AS_ON_PREMISES, "powered off (no performance data while it is off): sized as on premises"),
+        ({"cpu_util_pct": 0, "memory_util_pct": 0}, {}, 8, 32.0, SizingBasis.AS_ON_PREMISES,
+         "0% CPU and 0% memory utilisation read as no performance data"),
+    ],
+)
+def test_requirement_criterion_cap_and_missing_data(inputs: dict[str, Any], kwargs: dict[str, Any], vcpus: int,
+                                                    memory: float, basis: SizingBasis, fragment: str) -> None:
+    need = requirement(system(**inputs), percentile=95, comfort_factor=1.3, **kwargs)
+    assert (need.vcpus, need.memory_gib, need.basis) == (vcpus, memory, basis)
+    assert fragment in need.note
 
 
 @pytest.mark.parametrize(
@@ -102,15 +147,23 @@ def test_requirement_is_never_below_the_workload(cores: int, memory_mb: float, c
                                                  comfort: float) -> None:
     need = requirement(system(cores=cores, memory_mb=memory_mb, cpu_util_pct=cpu, memory_util_pct=mem,
                               util_percentile=95), percentile=95, comfort_factor=comfort)
-    assert need.vcpus >= max(1, cores * cpu / 100 * comfort - 1e-6)
-    assert need.memory_gib >= memory_mb / 1024 * mem / 100 * comfort - 1e-6
-    assert need.vcpus <= max(1, math.ceil(cores * cpu / 100 * comfort + 1e-6))
+    if mem > 0:
+        assert need.basis is SizingBasis.PERFORMANCE
+        assert need.vcpus >= max(1, cores * cpu / 100 * comfort - 1e-6)
+        assert need.memory_gib >= memory_mb / 1024 * mem / 100 * comfort - 1e-6
+        assert need.vcpus <= max(1, math.ceil(cores * cpu / 100 * comfort + 1e-6))
+    else:  # 0% memory is no measurement: the allocation, never less
+        assert need.basis is SizingBasis.AS_ON_PREMISES
+        assert (need.vcpus, need.memory_gib) == (cores, math.ceil(memory_mb / 1024 * 100 - 1e-9) / 100)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
-    [({"percentile": 0}, "percentile"), ({"comfort_factor": 0.8}, "comfort_factor"), ({"region": " "}, "region"),
-     ({"family_preference": ()}, "family_preference")],
+    [({"percentile": 0}, "percentile"), ({"percentile": 80}, "P50, P90, P95, P99"),
+     ({"comfort_factor": 0.8}, "comfort_factor"), ({"region": " "}, "region"),
+     ({"vm_series": ("Dsv5", " ")}, "vm_series"), ({"performance_history_days": 0}, "performance_history_days"),
+     ({"discount_pct": 100}, "discount_pct"), ({"discount_pct": 10, "pricing": "ri3y"}, "pay-as-you-go compute only"),
+     ({"default_environment": Environment.UNKNOWN}, "default_environment")],
 )
 def test_bad_settings_are_rejected(kwargs: dict[str, Any], fragment: str) -> None:
     with pytest.raises(AssessmentError, match=fragment):
@@ -132,6 +185,27 @@ def test_fit_index_picks_cheapest_covering_item() -> None:
     with pytest.raises(NoFitError, match="together") as combination:
         FitIndex([("cpu", 1.0, (8, 2)), ("mem", 1.0, (2, 32))], dimensions=("vCPU", "GiB")).first_fit((8.0, 32.0))
     assert combination.value.dimension is None
+
+
+@pytest.mark.parametrize(
+    ("need", "fit", "why"),
+    [
+        # 2 vCPU / 7 GiB: "small" (2, 4) is cheaper but lacks memory, so memory decided "mid"; dropping the vCPU
+        # need finds nothing cheaper ("odd" has 2 GiB), so vCPU did not decide it.
+        ((2.0, 7.0), Fit(2, (1,), (0,)), "memory binding; small passed over"),
+        # 5 vCPU / 3 GiB: only "big" fits; without the vCPU need "small" (2, 4) would, without the memory need
+        # "odd" (8, 2) would: both decided it
+        ((5.0, 3.0), Fit(3, (0, 1), (0, 1)), "both binding"),
+        # 1 vCPU / 1 GiB: the cheapest item covers it, nothing decided it
+        ((1.0, 1.0), Fit(0, (), ()), "cheapest covers everything"),
+    ],
+)
+def test_fit_names_the_deciding_dimensions(need: tuple[float, float], fit: Fit, why: str) -> None:
+    # cheapest first: small 2.0 (2, 4), odd 4.0 (8, 2), mid 5.0 (4, 16), big 10.0 (8, 32)
+    index = FitIndex([("big", 10.0, (8, 32)), ("small", 2.0, (2, 4)), ("mid", 5.0, (4, 16)), ("odd", 4.0, (8, 2))],
+                     dimensions=("vCPU", "GiB"))
+    assert index.fit(need) == fit, why
+    assert index.item(fit.position) == index.first_fit(need)
 
 
 def test_fit_index_prefers_more_capacity_at_equal_price() -> None:
@@ -240,3 +314,85 @@ def test_database_lifecycle(engine: str, version: str | None, end: dt.date | Non
 def test_support_status_on_the_day(end: dt.date | None, status: SupportStatus) -> None:
     assert support_status(end, dt.date(2026, 9, 1)) is status
 
+
+
+# ----- assessment settings under Azure Migrate's names ----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [("payg", PricingOption.PAYG), ("None", PricingOption.PAYG), ("Pay-as-you-go", PricingOption.PAYG),
+     ("RI1Year", PricingOption.RI1Y), ("ri1y", PricingOption.RI1Y), ("RI3Year", PricingOption.RI3Y),
+     ("3 years reserved", PricingOption.RI3Y)],
+)
+def test_savings_options(text: str, option: PricingOption) -> None:
+    assert parse_savings_option(text) is option
+
+
+@pytest.mark.parametrize("text", ["SavingsPlan3Year", "1 year savings plan", "sp3y"])
+def test_savings_plans_are_refused_because_the_catalog_has_no_such_prices(text: str) -> None:
+    with pytest.raises(ValueError, match="no savings-plan prices"):
+        parse_savings_option(text)
+
+
+def test_settings_file_with_azure_migrate_names() -> None:
+    values = parse_settings(
+        "Target location: East US 2\n"
+        "Sizing criteria: As on-premises\n"
+        "Percentile utilization: 99th\n"
+        "Performance history: 1 week\n"
+        "Comfort factor: 1.5\n"
+        "VM series: [Dsv5, Esv5_series]\n"
+        "Savings options (compute): RI3Year\n"
+        "Azure Hybrid Benefit: Yes\n"
+        "Discount (%): 0\n"
+        "Default environment: Dev/Test\n"
+        "Currency: USD\n"
+        "Offer: Pay-as-you-go\n"
+        "VM uptime: {Days per month: 31, Hours per day: 24}\n")
+    assert values == {
+        "region": "eastus2", "sizing": SizingCriterion.AS_ON_PREMISES, "percentile": 99, "performance_history_days": 7,
+        "comfort_factor": 1.5, "series": ["Dsv5", "Esv5_series"], "pricing": PricingOption.RI3Y, "ahb": True,
+        "discount": 0.0, "default_environment": Environment.TEST,
+    }
+
+
+def test_settings_file_reports_every_problem_with_its_line_and_key() -> None:
+    text = ("Comfort factor: 0.5\n"          # 1: below 1
+            "Percentile utilization: 80th\n"  # 2: not an Azure Migrate choice
+            "Sizing criteria: gut feeling\n"  # 3
+            "Savings options: SavingsPlan3Year\n"  # 4: not in the catalog
+            "Currency: EUR\n"                 # 5: assessed in USD
+            "Storage type: Premium\n"         # 6: not supported
+            "Colour: blue\n"                  # 7: unknown key
+            "comfort_factor: 1.3\n")          # 8: set twice
+    with pytest.raises(BadInputError) as rejected:
+        parse_settings(text, source="am.yaml")
+    problems = [(problem.row, problem.column) for problem in rejected.value.problems]
+    assert problems == [(1, "Comfort factor"), (2, "Percentile utilization"), (3, "Sizing criteria"),
+                        (4, "Savings options"), (5, "Currency"), (6, "Storage type"), (7, "Colour"),
+                        (8, "comfort_factor")]
+    text = str(rejected.value)
+    assert "am.yaml:1:Comfort factor: expected 1.0 to 5.0" in text
+    assert "am.yaml:4:Savings options: savings option 'SavingsPlan3Year': the price catalog has" in text
+    assert "am.yaml:8:comfort_factor: set twice (first as 'Comfort factor' on line 1)" in text
+
+
+def test_settings_file_discount_needs_pay_as_you_go() -> None:
+    with pytest.raises(BadInputError, match=r"x.yaml:2:Discount \(%\): the discount applies to pay-as-you-go"):
+        parse_settings("Savings options (compute): RI3Year\nDiscount (%): 15\n", source="x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("names", "covered", "burstable"),
+    [
+        ((), None, False),  # Azure Migrate's default list
+        (("Dsv5", "Mv2_series"), {"dsv5", "msv2", "mmsv2"}, False),
+        (("Dlsv5",), {"dlsv5"}, False),  # a size-name series outside Azure Migrate's list
+        (("Dsv5", "B-series"), {"dsv5"}, True),
+    ],
+)
+def test_vm_series_settings(names: tuple[str, ...], covered: set[str] | None, burstable: bool) -> None:
+    included, all_burstable = AssessSettings(as_of=dt.date(2026, 9, 1), vm_series=names).included_series()
+    assert included == (DEFAULT_VM_SERIES if covered is None else covered)
+    assert all_burstable is burstable
+    assert not any(series.startswith("b") for series in DEFAULT_VM_SERIES)

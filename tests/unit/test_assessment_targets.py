@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inventory.importers import azure_migrate
 from inventory.records import Criticality, Disk, Environment, OsFamily, PowerState, SystemKind, SystemRecord
 from migrations_plan.assessment import (
     AssessInput,
@@ -58,6 +60,9 @@ _SIZES = [
     ("Standard_F4s_v2", "standardFSv2Family", 4, 8, 8, 6400, 91, True),
     ("Standard_M416ms_v2", "standardMSv2Family", 416, 11400, 64, 80000, 1907, True),
     ("Standard_D2as_v5", "standardDASv5Family", 2, 8, 4, 3750, 78, None),
+    # 1-vCPU sizes of two series in Azure Migrate's default list (Fs, DSv2): reachable for small needs.
+    ("Standard_F1s", "standardFSFamily", 1, 2, 4, 3200, 45, True),
+    ("Standard_DS1_v2", "standardDSv2Family", 1, 3.5, 4, 3200, 45, True),
 ]
 # eastus2 hourly USD: (linux, windows)
 _PRICES = {
@@ -73,7 +78,11 @@ _PRICES = {
     "Standard_F2s_v2": (0.0846, 0.163),
     "Standard_F4s_v2": (0.169, 0.326),
     "Standard_M416ms_v2": (99.15, 118.29),
+    "Standard_F1s": (0.0497, 0.0957),
+    "Standard_DS1_v2": (0.057, 0.117),
 }
+# Windows only (its eastus2 Linux figure is a Cloud Services meter, dropped): priced from the Windows rate.
+D2AS_WINDOWS = 0.178
 _DISK_PRICES = {"P6": 9.2801, "P10": 17.92, "P15": 34.56, "P20": 66.56, "P30": 122.88, "P40": 235.52,
                 "P50": 450.56, "P80": 3276.8, "E6": 4.8, "E10": 9.6, "E15": 19.2, "E20": 38.4, "E30": 76.8,
                 "E40": 153.6, "E50": 307.2, "E80": 2457.6}
@@ -90,7 +99,7 @@ def _catalog() -> PriceCatalog:
              for name, family, vcpus, mem, disks, iops, mbps, premium in _SIZES}
     # D2as_v5: Windows price only, as in eastus2 where its Linux figure is a Cloud Services meter (dropped).
     prices = RegionVmPrices(linux={k: v[0] for k, v in _PRICES.items()},
-                            windows={**{k: v[1] for k, v in _PRICES.items()}, "Standard_D2as_v5": 0.178},
+                            windows={**{k: v[1] for k, v in _PRICES.items()}, "Standard_D2as_v5": D2AS_WINDOWS},
                             linux_suspect=frozenset({"Standard_D2as_v5"}))
     disks = tuple(
         DiskTier(name, DISK_TIER_BY_NAME[name].kind, DISK_TIER_BY_NAME[name].size_gib, DISK_TIER_BY_NAME[name].iops,
@@ -148,15 +157,22 @@ def money(value: float) -> float:
 @pytest.mark.parametrize(
     ("case", "inputs", "settings", "size", "basis"),
     [
-        ("tiny production VM: cheapest preferred size, never burstable",
+        ("tiny production VM: ceil(1 x 10% x 1.3 = 0.13) = 1 vCPU, 2 x 50% x 1.3 = 1.3 GiB -> F1s (1 vCPU, 2 GiB, "
+         "0.0497/h): a 1-vCPU size is reachable, and never burstable",
          {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95}, {},
-         "Standard_F2s_v2", SizingBasis.PERFORMANCE),
-        ("tiny idle dev VM: burstable allowed",
+         "Standard_F1s", SizingBasis.PERFORMANCE),
+        ("tiny idle dev VM, default settings: burstable B-series excluded (B2s 0.0416/h is cheaper) -> F1s",
          {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95,
-              "environment": Environment.DEVELOPMENT}, {}, "Standard_B2s", SizingBasis.PERFORMANCE),
-        ("busy dev VM: no burstable",
+              "environment": Environment.DEVELOPMENT}, {}, "Standard_F1s", SizingBasis.PERFORMANCE),
+        ("tiny idle dev VM, burstable included: P95 CPU 10% < 20% -> B2s (2 vCPU, 4 GiB, 0.0416/h)",
+         {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95,
+              "environment": Environment.DEVELOPMENT}, {"burstable": True}, "Standard_B2s", SizingBasis.PERFORMANCE),
+        ("busy dev VM, burstable included: P95 CPU 60% >= 20%, no burstable -> F1s",
          {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 60, "memory_util_pct": 50, "util_percentile": 95,
-              "environment": Environment.DEVELOPMENT}, {}, "Standard_F2s_v2", SizingBasis.PERFORMANCE),
+              "environment": Environment.DEVELOPMENT}, {"burstable": True}, "Standard_F1s", SizingBasis.PERFORMANCE),
+        ("idle dev VM with 3 GiB: 1 vCPU, 4 x 50% x 1.3 = 2.6 GiB -> DS1_v2 (3.5 GiB, 0.057/h; F1s has 2 GiB)",
+         {"cores": 1, "memory_mb": 4096, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95,
+              "environment": Environment.DEVELOPMENT}, {}, "Standard_DS1_v2", SizingBasis.PERFORMANCE),
         ("no performance data: as on premises (4 cores, 16 GiB)", {}, {}, "Standard_D4s_v5",
          SizingBasis.AS_ON_PREMISES),
         ("lower percentile than asked: as on premises",
@@ -168,14 +184,27 @@ def money(value: float) -> float:
         ("memory-heavy: 3 vCPU, 64 GiB x 35% x 1.3 = 29.1 GiB -> E4s_v5",
          {"cores": 8, "memory_mb": 65536, "cpu_util_pct": 20, "memory_util_pct": 35, "util_percentile": 95}, {},
          "Standard_E4s_v5", SizingBasis.PERFORMANCE),
-        ("family preference narrowed to Esv5",
+        ("VM series narrowed to Esv5",
          {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95},
-         {"family_preference": ("Esv5",)}, "Standard_E2s_v5", SizingBasis.PERFORMANCE),
+         {"vm_series": ("Esv5",)}, "Standard_E2s_v5", SizingBasis.PERFORMANCE),
+        ("VM series named the Azure Migrate way (Fsv2_series): 1 vCPU -> F2s_v2, the smallest Fsv2",
+         {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 10, "memory_util_pct": 50, "util_percentile": 95},
+         {"vm_series": ("Fsv2_series",)}, "Standard_F2s_v2", SizingBasis.PERFORMANCE),
         ("comfort factor 1.0: 8 cores x 50% = 4 vCPU exactly, 16 GiB x 60% = 9.6 GiB (F4s_v2 has 8)",
          {"cores": 8, "memory_mb": 16384, "cpu_util_pct": 50, "memory_util_pct": 60, "util_percentile": 95},
          {"comfort_factor": 1.0}, "Standard_D4s_v5", SizingBasis.PERFORMANCE),
-        ("beyond the preferred series: falls back to M-series",
+        ("200 cores / 1 TiB as on premises: M416ms_v2 (Mv2 is in Azure Migrate's default series)",
          {"cores": 200, "memory_mb": 1024 * 1024}, {}, "Standard_M416ms_v2", SizingBasis.AS_ON_PREMISES),
+        ("sizing criterion as-on-premises: 40%/50% ignored, 8 cores / 32 GiB -> D8s_v5",
+         {"cores": 8, "memory_mb": 32768, "cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95},
+         {"sizing": "as-on-premises"}, "Standard_D8s_v5", SizingBasis.AS_ON_PREMISES),
+        ("powered off with utilisation figures: sized as on premises, 4 cores / 16 GiB -> D4s_v5",
+         {"cpu_util_pct": 5, "memory_util_pct": 10, "util_percentile": 95, "power_state": PowerState.OFF}, {},
+         "Standard_D4s_v5", SizingBasis.AS_ON_PREMISES),
+        ("0% CPU, 0% memory, no power state, no environment, burstable included: not measured-idle B1s-class, but "
+         "as on premises 4 / 16 -> D4s_v5",
+         {"cpu_util_pct": 0, "memory_util_pct": 0, "power_state": PowerState.UNKNOWN,
+          "environment": Environment.UNKNOWN}, {"burstable": True}, "Standard_D4s_v5", SizingBasis.AS_ON_PREMISES),
     ],
 )
 def test_vm_size(case: str, inputs: dict[str, Any], settings: dict[str, Any], size: str,
@@ -242,13 +271,21 @@ def test_cost_by_option_holds_every_key_for_the_same_size() -> None:
     assert by_option["ri3y_ahb"] < by_option["ri3y"] < by_option["ri1y"] < by_option["payg"]
 
 
-def test_only_sizes_priced_under_every_option_are_offered() -> None:
-    # 2 vCPU / 6 GiB on Windows: D2as_v5 (0.178/h) is cheaper than D2s_v5 (0.188/h), but it has no Linux rate,
-    # so no Hybrid Benefit price: the savings scenarios could not compare it. D2s_v5 is recommended instead.
-    result = run(system(os_name="Microsoft Windows Server 2022 (64-bit)", os_family=OsFamily.WINDOWS, cores=2,
-                        memory_mb=6144))
-    assert result.target.sku == "Standard_D2s_v5"
-    assert len(result.monthly_cost_by_option) == 6
+def test_windows_size_without_a_linux_rate_is_priced_from_windows_prices() -> None:
+    # 2 vCPU / 6 GiB on Windows, as on premises: D2as_v5 (8 GiB, Windows 0.178/h) is cheaper than D2s_v5 (0.188/h).
+    # Its Linux rate is unknown, so its Hybrid Benefit keys cannot be priced: said in the cost basis, not a reason
+    # to drop the size. 0.178 x 730 = 129.94 + P6 9.28 = 139.22.
+    windows = {"os_name": "Microsoft Windows Server 2022 (64-bit)", "os_family": OsFamily.WINDOWS, "cores": 2,
+               "memory_mb": 6144}
+    result = run(system(**windows))
+    assert result.target is not None and result.target.sku == "Standard_D2as_v5"
+    assert result.monthly_cost == pytest.approx(money(D2AS_WINDOWS * H + 9.2801))
+    assert set(result.monthly_cost_by_option) == {"payg", "ri1y", "ri3y"}
+    assert "payg_ahb, ri1y_ahb, ri3y_ahb not priced for Standard_D2as_v5 (no Linux price" in result.cost_basis
+    # With Hybrid Benefit the Linux rate is the price: D2as_v5 has none, so D2s_v5 (0.096/h) is chosen.
+    assert run(system(**windows), ahb=True).target.sku == "Standard_D2s_v5"
+    # On Linux the same need gets D2s_v5 too: D2as_v5 has no Linux price at all.
+    assert run(system(cores=2, memory_mb=6144)).target.sku == "Standard_D2s_v5"
 
 
 def test_estimated_reservation_is_flagged() -> None:
@@ -261,14 +298,81 @@ def test_estimated_reservation_is_flagged() -> None:
     assert "estimated" in result.cost_basis
 
 
-def test_burstable_never_for_production_even_when_cheapest() -> None:
-    prod = run(system(cores=1, memory_mb=2048, cpu_util_pct=5, memory_util_pct=20, util_percentile=95))
-    dev = run(system(cores=1, memory_mb=2048, cpu_util_pct=5, memory_util_pct=20, util_percentile=95,
-                     environment=Environment.TEST))
-    assert prod.target is not None and dev.target is not None
-    assert prod.target.sku is not None and not prod.target.sku.startswith("Standard_B")
-    assert dev.target.sku == "Standard_B2s"
-    assert dev.monthly_cost is not None and prod.monthly_cost is not None and dev.monthly_cost < prod.monthly_cost
+@pytest.mark.parametrize(
+    ("environment", "settings", "size", "passed_over"),
+    [
+        # B-series are off unless asked for (not in Azure Migrate's VM series list)
+        (Environment.TEST, {}, "Standard_F1s", "Standard_B2s: burstable excluded"),
+        (Environment.TEST, {"burstable": True}, "Standard_B2s", None),
+        # asked for, but never for production
+        (Environment.PRODUCTION, {"burstable": True}, "Standard_F1s", "Standard_B2s: burstable, production system"),
+        # no environment: the default environment (production) decides ...
+        (Environment.UNKNOWN, {"burstable": True}, "Standard_F1s", "Standard_B2s: burstable, production system"),
+        # ... unless the default environment is set to a non-production one
+        (Environment.UNKNOWN, {"burstable": True, "default_environment": Environment.TEST}, "Standard_B2s", None),
+    ],
+)
+def test_burstable_only_when_included_and_never_for_production(environment: Environment, settings: dict[str, Any],
+                                                               size: str, passed_over: str | None) -> None:
+    # 1 core at 5% CPU, 2 GiB at 20%: 1 vCPU, 0.52 GiB. B2s 0.0416/h is the cheapest; F1s 0.0497/h the next.
+    result = run(system(cores=1, memory_mb=2048, cpu_util_pct=5, memory_util_pct=20, util_percentile=95,
+                        environment=environment), **settings)
+    assert result.target is not None and result.target.sku == size
+    if passed_over is not None:
+        assert passed_over in result.rejected_sizes
+
+
+@pytest.mark.parametrize(
+    ("environment", "settings", "tiers"),
+    [
+        (Environment.UNKNOWN, {}, ["P6"]),  # default environment production: Premium SSD (Azure Migrate's default)
+        (Environment.UNKNOWN, {"default_environment": Environment.DEVELOPMENT}, ["E6"]),
+        (Environment.TEST, {}, ["E6"]),  # a known environment is never replaced by the default
+    ],
+)
+def test_default_environment_decides_disks_of_systems_without_one(environment: Environment,
+                                                                  settings: dict[str, Any], tiers: list[str]) -> None:
+    result = run(system(environment=environment), **settings)
+    assert result.target is not None and [disk.tier for disk in result.target.disks] == tiers
+
+
+def test_reasons_say_which_need_decided_the_size_and_which_cheaper_sizes_were_passed_over() -> None:
+    # 2 cores at 50%: ceil(2 x 0.5 x 1.3 = 1.3) = 2 vCPU; 8 GiB at 70%: 8 x 0.7 x 1.3 = 7.28 GiB; production.
+    # Linux prices: F2s_v2 (2 vCPU, 4 GiB) 0.0846 lacks memory only, B2ms (2, 8) 0.0832 is burstable, so the
+    # cheapest fit is D2s_v5 (2, 8) 0.096; without the memory need F2s_v2 would do, so memory decided it.
+    result = run(system(cores=2, memory_mb=8192, cpu_util_pct=50, memory_util_pct=70, util_percentile=95))
+    assert result.target is not None and result.target.sku == "Standard_D2s_v5"
+    assert result.needed_memory_gib == 7.28
+    assert result.sizing_reason.startswith("memory 7.28 GiB -> 8 GiB decided it")
+    assert result.rejected_sizes == ("Standard_F2s_v2: 4 GiB < 7.28 GiB", "Standard_B2ms: burstable excluded")
+    text = str(result)
+    assert "size: memory 7.28 GiB -> 8 GiB" in text and "cheaper sizes passed over: Standard_F2s_v2" in text
+    row = result.to_dict()
+    assert row["sizing_reason"] == result.sizing_reason and row["rejected_sizes"] == list(result.rejected_sizes)
+
+
+def test_discount_comes_off_pay_as_you_go_compute_only() -> None:
+    # D2s_v5 Linux 0.096 x 730 = 70.08, less 10% = 63.07, + P6 9.28 = 72.35; reservations and disks undiscounted.
+    need = {"cores": 2, "memory_mb": 8192, "cpu_util_pct": 50, "memory_util_pct": 70, "util_percentile": 95}
+    full, discounted = run(system(**need)), run(system(**need), discount_pct=10)
+    assert discounted.monthly_cost == pytest.approx(money(0.096 * H * 0.9 + 9.2801))
+    assert "less 10% discount" in discounted.cost_basis
+    assert discounted.monthly_cost_by_option["ri3y"] == full.monthly_cost_by_option["ri3y"]
+    assert discounted.monthly_cost_by_option["payg_ahb"] == discounted.monthly_cost
+
+
+def test_unknown_vm_series_is_rejected() -> None:
+    with pytest.raises(AssessmentError, match="'Zzv9': no size of that series is priced in eastus2"):
+        run(system(), vm_series=("Dsv5", "Zzv9"))
+
+
+def test_result_carries_the_settings_under_azure_migrate_names() -> None:
+    result = run(system(id=1), system(id=2, name="srv-2"), percentile=99, comfort_factor=1.5, burstable=True)
+    assert result.settings["Sizing criteria"] == "performance-based"
+    assert result.settings["Percentile utilization"] == "P99"
+    assert result.settings["Comfort factor"] == "1.5"
+    assert result.settings["VM series"].endswith("with burstable B-series")
+    assert "Settings: Sizing criteria performance-based; Percentile utilization P99" in str(result)
 
 
 # ----- disks ----------------------------------------------------------------------------------------------
@@ -533,18 +637,20 @@ def test_vm_is_never_smaller_than_the_need(cores: int, memory_gib: int, cpu: flo
     size = CATALOG.sizes[result.target.sku]
     assert size.vcpus >= result.needed_vcpus
     assert size.memory_gib >= result.needed_memory_gib
-    if cpu is not None:
+    if cpu is not None and mem > 0:
         assert result.needed_vcpus >= cores * cpu / 100 * 1.3 - 1e-6
         assert result.needed_memory_gib >= memory_gib * mem / 100 * 1.3 - 1e-6
-    else:
+    else:  # no CPU figure, or 0% memory (no measurement): the allocation
         assert (result.needed_vcpus, result.needed_memory_gib) == (cores, memory_gib)
-    # and it is the cheapest size of its pool that fits: no cheaper preferred size covers the need
-    cheaper = [n for n, (linux, win) in _PRICES.items()
-               if (win if windows else linux) < (_PRICES[size.name][1] if windows else _PRICES[size.name][0])
-               and CATALOG.sizes[n].vcpus >= result.needed_vcpus
-               and CATALOG.sizes[n].memory_gib >= result.needed_memory_gib
-               and not n.startswith("Standard_B") and n != "Standard_M416ms_v2"]
-    assert cheaper == [] or result.target.sku.startswith("Standard_B")
+    # and it is the cheapest size that fits among Azure Migrate's default series (every literal size but the
+    # B-series, which are off by default): no cheaper one covers the need
+    prices = {n: win for n, (_, win) in _PRICES.items()} | {"Standard_D2as_v5": D2AS_WINDOWS} if windows else \
+        {n: linux for n, (linux, _) in _PRICES.items()}
+    cheaper = [n for n, price in prices.items()
+               if price < prices[size.name] and CATALOG.sizes[n].vcpus >= result.needed_vcpus
+               and CATALOG.sizes[n].memory_gib >= result.needed_memory_gib and not n.startswith("Standard_B")]
+    assert cheaper == []
+    assert not result.target.sku.startswith("Standard_B")
 
 
 def test_replatform_without_a_platform_service_is_sized_as_a_vm() -> None:
@@ -562,3 +668,22 @@ def test_assess_reads_an_imported_record_and_leaves_gc_as_it_was() -> None:
     result = run(AssessInput.from_record(77, record, dependency_count=2))
     assert gc.isenabled()
     assert (result.system_id, result.strategy, result.target.sku) == (77, Strategy.REPLATFORM, "P1v3")
+
+
+def test_azure_migrate_csv_with_zero_utilisation_and_no_power_state_is_sized_as_on_premises(tmp_path: Path) -> None:
+    # The Azure Migrate import CSV has no power-state or environment column; tools fill blank utilisation with 0.
+    # Before: "measured idle" -> 1 vCPU / 0 GiB -> the smallest burstable size. Now: as on premises, 4 cores /
+    # 16 GiB -> D4s_v5 (Linux 0.192/h) on a P6 disk (default environment production), even with B-series included.
+    path = tmp_path / "import.csv"
+    path.write_text("*Server name,*Cores,*Memory (In MB),*OS name,CPU utilization percentage,"
+                    "Memory utilization percentage,Disk 1 size (In GB)\n"
+                    "app-01,4,16384,Red Hat Enterprise Linux 8 (64-bit),0,0,64\n", encoding="utf-8")
+    record = azure_migrate.parse(path).systems[0]
+    assert (record.power_state, record.environment, record.cpu_util_pct) == (PowerState.UNKNOWN,
+                                                                            Environment.UNKNOWN, 0.0)
+    result = run(AssessInput.from_record(1, record), burstable=True)
+    assert result.sizing_basis is SizingBasis.AS_ON_PREMISES
+    assert result.sizing_note.startswith("0% CPU and 0% memory utilisation read as no performance data")
+    assert result.target is not None and result.target.sku == "Standard_D4s_v5"
+    assert [disk.tier for disk in result.target.disks] == ["P6"]
+    assert result.monthly_cost == pytest.approx(money(0.192 * H + 9.2801))

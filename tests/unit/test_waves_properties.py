@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inventory.records import Environment
 from migrations_plan.strategy_types import EXCLUDED_FROM_WAVES, Strategy
 from migrations_plan.waves import (
     DEFAULT_HUBS,
     FrozenWave,
+    Objective,
     PlanEdge,
     PlanSystem,
     WavePlan,
     WavePolicy,
     plan_waves,
 )
+from migrations_plan.waves.inputs import environment_of
 
 START = dt.date(2026, 1, 5)
 ENVIRONMENTS = ["development", "test", "uat", "staging", "dr", "production", "prod", "lab"]
@@ -53,7 +56,8 @@ def estates(draw: st.DrawFn) -> Estate:
     systems = [
         PlanSystem(id=sid, name=f"{name}{sid:02d}", environment=env, criticality=crit, application=app,
                    strategy=strategy, storage_gb=float(gb), monthly_saving=float(saving),
-                   pinned_wave=pin if with_pins else None)
+                   pinned_wave=pin if with_pins else None, azure_monthly=float(gb % 700),
+                   one_time_cost=float(gb % 13) * 1000)
         for sid, (name, env, crit, app, strategy, gb, saving, pin) in enumerate(rows, start=1)
     ]
     n = len(systems)
@@ -74,9 +78,11 @@ def estates(draw: st.DrawFn) -> Estate:
     max_systems, max_tb, cadence, pilot, min_join = draw(st.tuples(
         st.integers(1, 8), st.sampled_from([1.0, 5.0, 20.0]), st.integers(1, 14), st.integers(0, 5),
         st.integers(1, 3)))
+    objective = draw(st.sampled_from(list(Objective)))
+    no_prod, max_prod = draw(st.sampled_from([None, None, 2, 5])), draw(st.sampled_from([None, None, 1, 3]))
     policy = WavePolicy(
         start=START, max_systems=max_systems, max_tb=max_tb, cadence_days=cadence, pilot_max_systems=pilot,
-        min_join_weight=min_join,
+        min_join_weight=min_join, objective=objective, no_production_before=no_prod, max_production_per_wave=max_prod,
         blackout_dates=frozenset(START + dt.timedelta(days=d) for d in draw(st.lists(st.integers(0, 60),
                                                                                     max_size=10))),
     )
@@ -98,6 +104,22 @@ def test_plan_invariants(estate: Estate) -> None:
     check_pinned_systems_stay_pinned(estate, plan)
     check_producers_never_move_after_their_consumers(estate, plan)
     check_pilot_holds_only_low_risk_non_production_groups(estate, plan)
+    check_production_limits_hold_for_unpinned_groups(estate, plan)
+
+
+def check_production_limits_hold_for_unpinned_groups(estate: Estate, plan: WavePlan) -> None:
+    """"No production before wave N" and "at most K production systems a wave" (a bigger group alone), pins aside."""
+    policy = estate.policy
+    by_id = {s.id: s for s in estate.systems}
+    for wave in plan.waves:
+        if wave.frozen:
+            continue
+        counts = [sum(1 for sid in g.system_ids if environment_of(by_id[sid].environment) is Environment.PRODUCTION)
+                  for g in wave.groups if g.pinned_wave is None]
+        if policy.no_production_before is not None and wave.number < policy.no_production_before:
+            assert not any(counts), wave
+        if policy.max_production_per_wave is not None and sum(counts) > policy.max_production_per_wave:
+            assert len([c for c in counts if c]) == 1, wave
 
 
 def check_every_system_in_exactly_one_wave_or_excluded(estate: Estate, plan: WavePlan) -> None:

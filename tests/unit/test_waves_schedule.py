@@ -16,7 +16,10 @@ from migrations_plan.waves import (
     WavePolicy,
     plan_waves,
 )
+from migrations_plan.waves.inputs import Objective
 from migrations_plan.waves.packing import wave_dates
+
+RISK = Objective.RISK_FIRST  # the tests of the environment and risk tiers
 
 START = dt.date(2026, 1, 5)
 D = dt.timedelta
@@ -95,7 +98,7 @@ def test_environments_move_in_order_then_risk_then_savings() -> None:
         system(3, env="production", crit="critical", saving=5000),
         system(4, env="test"), system(5, env="development"), system(6, env="staging"), system(7, env="dr"),
     ]
-    policy = WavePolicy(start=START, max_systems=1, pilot_max_systems=0)
+    policy = WavePolicy(start=START, objective=RISK, max_systems=1, pilot_max_systems=0)
     plan = plan_waves(systems, [], policy=policy)
     assert [w.systems for w in plan.waves] == [(5,), (4,), (6,), (7,), (2,), (1,), (3,)]
 
@@ -105,7 +108,8 @@ def test_production_does_not_slip_into_gaps_among_development_waves() -> None:
     systems = [system(1, env="development", app="d1"), system(2, env="development", app="d1"),
                system(3, env="development", app="d2"), system(4, env="development", app="d2"),
                system(5, env="development", app="d2"), system(6, env="production")]
-    plan = plan_waves(systems, [], policy=WavePolicy(start=START, max_systems=3, pilot_max_systems=0))
+    policy = WavePolicy(start=START, objective=RISK, max_systems=3, pilot_max_systems=0)
+    plan = plan_waves(systems, [], policy=policy)
     waves = waves_by_system(plan)
     assert waves[6] >= max(waves[i] for i in range(1, 6))
 
@@ -113,7 +117,7 @@ def test_production_does_not_slip_into_gaps_among_development_waves() -> None:
 def test_producer_moves_first_even_against_environment_order() -> None:
     """Dev consumer 1 calls production producer 2 over a cut link: 2 may not move after 1."""
     systems = [system(1, env="development"), system(2, env="production"), system(3, env="development")]
-    policy = WavePolicy(start=START, max_systems=1, pilot_max_systems=0)
+    policy = WavePolicy(start=START, objective=RISK, max_systems=1, pilot_max_systems=0)
     plan = plan_waves(systems, [PlanEdge(1, 2, port=443)], policy=policy, cuts=[(1, 2)])
     waves = waves_by_system(plan)
     assert waves[2] < waves[1]
@@ -124,7 +128,7 @@ def test_shared_infrastructure_moves_right_after_the_pilot() -> None:
     systems = [system(1, env="development", crit="low"), system(2, env="development"),
                system(3, env="production", name="dns01"), system(4, env="test")]
     edges = [PlanEdge(i, 3, port=53) for i in (1, 2, 4)]
-    policy = WavePolicy(start=START, max_systems=1, pilot_max_systems=1)
+    policy = WavePolicy(start=START, objective=RISK, max_systems=1, pilot_max_systems=1)
     plan = plan_waves(systems, edges, policy=policy)
     assert [w.systems for w in plan.waves] == [(1,), (3,), (2,), (4,)]
 
@@ -133,8 +137,8 @@ def test_group_whose_consumers_already_moved_goes_first() -> None:
     systems = [system(1), system(2), system(3), system(9)]
     frozen = [FrozenWave(0, START - D(days=14), frozenset({9}))]
     # 9 (already moving) consumes 2: 2 jumps ahead of its equals 1 and 3.
-    plan = plan_waves(systems, [PlanEdge(9, 2, port=443)], policy=WavePolicy(start=START, max_systems=1),
-                      frozen=frozen)
+    policy = WavePolicy(start=START, objective=RISK, max_systems=1)
+    plan = plan_waves(systems, [PlanEdge(9, 2, port=443)], policy=policy, frozen=frozen)
     assert [w.systems for w in plan.waves] == [(9,), (2,), (1,), (3,)]
 
 
