@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from migrations_plan.assessment.fit import FitIndex, NoFitError
+from migrations_plan.assessment.fit import Fit, FitIndex, NoFitError
 from migrations_plan.assessment.model import AssessmentError
 from migrations_plan.assessment.ports import CatalogPort
 from migrations_plan.assessment.series import is_burstable, unknown_series
@@ -90,6 +90,7 @@ class VmChooser:
         self._pools: dict[tuple[str, bool], FitIndex[_Candidate]] = {}
         self._ranked: dict[str, tuple[list[_Candidate], list[float]]] = {}
         self._excluded: dict[tuple[str, str, str], tuple[tuple[float, str], ...]] = {}
+        self._templates: dict[tuple[str, str, Fit], _Why] = {}
 
     def check_series(self) -> None:
         """Series named in the settings must exist in the region's priced sizes (Azure Migrate families pass)."""
@@ -157,16 +158,26 @@ class VmChooser:
                                   f"{need.vcpus} vCPU, {need.memory_gib:g} GiB, {need.data_disks} data disks, "
                                   f"{need.iops:g} IOPS and {need.mbps:g} MB/s together") from e
         chosen, price = pool.item(fit.position)
-        # The nearest cheaper sizes: those that would fit but for one need (each lacks exactly that need), and those
-        # the series settings leave out; the dearest (nearest) first.
-        left_out = self._left_out(os, burstable_why, chosen)
-        if fit.binding:
-            passed = [*left_out, *[_lacking(pool.item(position)[0], dimension, wanted)
-                                   for dimension, position in zip(fit.binding, fit.passed_over, strict=True)]]
-            passed.sort(reverse=True)
-            rejected = tuple([text for _, text in passed[:REJECTED_SHOWN]])
-            return VmChoice(chosen.size, price, _reason(fit.binding, wanted, chosen.capacities), rejected)
-        return VmChoice(chosen.size, price, _COVERS_EVERYTHING, tuple([text for _, text in left_out]))
+        key = (os, burstable_why, fit)
+        template = self._templates.get(key)
+        if template is None:
+            template = self._templates[key] = self._template(pool, fit, chosen, self._left_out(os, burstable_why,
+                                                                                                 chosen))
+        return VmChoice(chosen.size, price, template.reason(wanted), template.rejected(wanted))
+
+    def _template(self, pool: FitIndex[_Candidate], fit: Fit, chosen: _Candidate,
+                  left_out: tuple[tuple[float, str], ...]) -> _Why:
+        """The sentences of a choice with the needs left as blanks: once per (pool, choice), filled per system.
+
+        Passed over: the nearest cheaper sizes, those that would fit but for one need (each lacks exactly that
+        need) and those the series settings leave out, the dearest (nearest) first."""
+        parts = tuple((dimension, *_deciding(dimension, chosen.capacities[dimension])) for dimension in fit.binding)
+        passed: list[tuple[float, str | tuple[int, str, str]]] = list(left_out)
+        for dimension, position in zip(fit.binding, fit.passed_over, strict=True):
+            alternative = pool.item(position)[0]
+            passed.append((alternative.monthly, _lacking(alternative, dimension)))
+        passed.sort(key=lambda pair: -pair[0])
+        return _Why(parts, tuple(text for _, text in passed[:REJECTED_SHOWN]))
 
     def _left_out(self, os: str, burstable_why: str, chosen: _Candidate) -> tuple[tuple[float, str], ...]:
         """The nearest cheaper size left out by the series settings, and the nearest burstable one left out (by the
@@ -196,50 +207,59 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10_000 else f"{value:g}"
 
 
+def _deciding(dimension: int, got: float) -> tuple[str, str]:
+    """How a deciding need reads, before and after its value: ("memory ", " GiB -> 8 GiB")."""
+    if dimension == 5:
+        return "premium storage", ""
+    label, unit = (("vCPU ", ""), ("memory ", " GiB"), ("data disks ", ""), ("disk IOPS ", ""),
+                   ("disk MB/s ", ""))[dimension]
+    return label, f"{unit} -> {_number(got)}{unit}"
+
+
 _COVERS_EVERYTHING = "the cheapest size of the included series, and it covers every need"
+_DECIDED = " decided it (without it a cheaper size would do)"
 
 
-def _reason(binding: tuple[int, ...], wanted: tuple[float, ...], have: tuple[float, ...]) -> str:
-    """Which needs decided the size: "memory 7.2 GiB -> 8 GiB", or that the cheapest size covers everything."""
-    if not binding:
-        return _COVERS_EVERYTHING
-    parts = []
-    for dimension in binding:
-        need, got = wanted[dimension], have[dimension]
-        exact = " (exact)" if got == need else ""
-        if dimension == 0:
-            parts.append(f"vCPU {need:g} -> {got:g}{exact}")
-        elif dimension == 1:
-            parts.append(f"memory {need:g} GiB -> {got:g} GiB{exact}")
-        elif dimension == 2:
-            parts.append(f"data disks {need:g} -> {got:g}{exact}")
-        elif dimension == 3:
-            parts.append(f"disk IOPS {_number(need)} -> {_number(got)}{exact}")
-        elif dimension == 4:
-            parts.append(f"disk MB/s {need:g} -> {got:g}{exact}")
-        else:
-            parts.append("premium storage")
-    return " and ".join(parts) + " decided it (without it a cheaper size would do)"
+class _Why(NamedTuple):
+    """A choice's reasons with blanks for the system's needs: each deciding need as (dimension, text before the
+    value, text after it), and the sizes passed over as fixed texts or (dimension, before, after)."""
+
+    deciding: tuple[tuple[int, str, str], ...]
+    passed_over: tuple[str | tuple[int, str, str], ...]
+
+    def reason(self, wanted: tuple[float, ...]) -> str:
+        if not self.deciding:
+            return _COVERS_EVERYTHING
+        return " and ".join([before if dimension == 5 else f"{before}{_need(dimension, wanted)}{after}"
+                             for dimension, before, after in self.deciding]) + _DECIDED
+
+    def rejected(self, wanted: tuple[float, ...]) -> tuple[str, ...]:
+        return tuple([text if isinstance(text, str) else f"{text[1]}{_need(text[0], wanted)}{text[2]}"
+                      for text in self.passed_over])
 
 
-def _lacking(candidate: _Candidate, dimension: int, wanted: tuple[float, ...]) -> tuple[float, str]:
-    """A cheaper size that lacks one need, with its price: "Standard_F2s_v2: 4 GiB < 7.2 GiB"."""
-    size, need, got = candidate.size, wanted[dimension], candidate.capacities[dimension]
+def _need(dimension: int, wanted: tuple[float, ...]) -> str:
+    return _number(wanted[dimension]) if dimension == 3 else f"{wanted[dimension]:g}"
+
+
+def _lacking(candidate: _Candidate, dimension: int) -> str | tuple[int, str, str]:
+    """A cheaper size that lacks one need: "Standard_F2s_v2: 4 GiB < " + the need + " GiB" (or a fixed text)."""
+    size, got = candidate.size, candidate.capacities[dimension]
+    name = size.name
     if dimension == 0:
-        why = f"{got:g} vCPU < {need:g}"
-    elif dimension == 1:
-        why = f"{got:g} GiB < {need:g} GiB"
-    elif dimension == 2:
-        why = ("data-disk limit not in the catalog" if size.max_data_disks is None
-               else f"{got:g} data disks < {need:g}")
-    elif dimension == 3:
-        why = ("IOPS limit not in the catalog" if size.uncached_disk_iops is None
-               else f"{_number(got)} IOPS < {_number(need)}")
-    elif dimension == 4:
-        why = "MB/s limit not in the catalog" if size.uncached_disk_mbps is None else f"{got:g} MB/s < {need:g}"
-    else:
-        why = "no premium storage"
-    return candidate.monthly, f"{size.name}: {why}"
+        return 0, f"{name}: {got:g} vCPU < ", ""
+    if dimension == 1:
+        return 1, f"{name}: {got:g} GiB < ", " GiB"
+    if dimension == 2:
+        return f"{name}: data-disk limit not in the catalog" if size.max_data_disks is None else \
+            (2, f"{name}: {got:g} data disks < ", "")
+    if dimension == 3:
+        return f"{name}: IOPS limit not in the catalog" if size.uncached_disk_iops is None else \
+            (3, f"{name}: {_number(got)} IOPS < ", "")
+    if dimension == 4:
+        return f"{name}: MB/s limit not in the catalog" if size.uncached_disk_mbps is None else \
+            (4, f"{name}: {got:g} MB/s < ", "")
+    return f"{name}: no premium storage"
 
 
 class DiskTierNotFoundError(AssessmentError):

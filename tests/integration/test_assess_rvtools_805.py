@@ -222,7 +222,7 @@ def test_small_windows_2008_r2_vm(estate: Estate) -> None:
     assert size.name == target.sku == "Standard_F2s_v2" and (size.vcpus, size.memory_gib) == (2, 4.0)
     rate = estate.catalog.vm_rate("Standard_F2s_v2", REGION)
     assert rate.windows_payg == 0.163 and rate.linux_payg == 0.0846
-    assert target.details["sizing_reason"].startswith("memory 4 GiB -> 4 GiB (exact)")
+    assert target.details["sizing_reason"].startswith("memory 4 GiB -> 4 GiB and premium storage decided it")
     # Disk (Premium, Azure Migrate's default storage type): 84.18 GiB -> P10 (128 GiB) 17.92/month.
     p10 = cheapest_disk(estate.catalog, 84.18)
     assert (p10.name, p10.size_gib, p10.monthly_usd) == ("P10", 128, 17.92)
