@@ -12,7 +12,6 @@ tests/integration/azure_migrate_method.py; "cheapest" is checked by brute force 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -20,19 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from flows import assessment_store
-from flows.assess_flow import assess_estate, store_assessment
-from flows.parameters import AssessParameters
-from inventory.db import dispose_engines, get_engine, session_scope
+from inventory.db import dispose_engines, get_engine
 from inventory.importers import azure_migrate
 from inventory.records import SystemRecord
-from inventory.store import apply_import
 from inventory.tables import Assessment as AssessmentRow
-from inventory.tables import AssessmentRun, System, TargetMapping
+from inventory.tables import AssessmentRun, TargetMapping
 from migrations_plan.pricing import PriceCatalog, load_catalog
 from tests.integration.azure_migrate_method import HOURS, REGION, cheapest_disk, cheapest_fitting, hourly
+from tests.integration.estates import import_and_assess
 
 pytestmark = pytest.mark.integration
 
@@ -57,25 +53,15 @@ class Assessed:
 @pytest.fixture(scope="module")
 def assessed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assessed]:
     url = f"sqlite:///{tmp_path_factory.mktemp('azmigrate90') / 'lumen.db'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LUMEN_MIGRATE_DB_URL", url)
-        patch.setattr(assessment_store, "today", lambda: AS_OF)
-        parsed = azure_migrate.parse(SAMPLE)
-        with session_scope(url) as session:
-            apply_import(parsed, session=session, source="microhack", file_name=SAMPLE.name,
-                         file_sha256=hashlib.sha256(SAMPLE.read_bytes()).hexdigest())
-        result, settings = assess_estate.fn(AssessParameters())
-        store_assessment.fn(result, settings)
-        with Session(get_engine(url)) as session:
-            rows = session.exec(
-                select(System, AssessmentRow, TargetMapping)
-                .join(AssessmentRow, col(AssessmentRow.system_id) == col(System.id))
-                .join(TargetMapping, col(TargetMapping.system_id) == col(System.id), isouter=True)
-            ).all()
-            run = session.exec(select(AssessmentRun)).one()
-            records = {record.name: record for record in parsed.systems}
-            servers = {system.name: Server(records[system.name], assessment, target)
-                       for system, assessment, target in rows}
+    parsed = azure_migrate.parse(SAMPLE)
+    _, rows = import_and_assess(url, parsed, SAMPLE, source="microhack", as_of=AS_OF)
+    records = {record.name: record for record in parsed.systems}
+    servers = {}
+    for system, assessment, target in rows:
+        assert assessment is not None, f"{system.name} was not assessed"
+        servers[system.name] = Server(records[system.name], assessment, target)
+    with Session(get_engine(url)) as session:
+        run = session.exec(select(AssessmentRun)).one()
     try:
         yield Assessed(servers, run, load_catalog())
     finally:

@@ -25,7 +25,6 @@ monthly price); "cheapest fitting" is checked by brute force over `candidate_siz
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -33,20 +32,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, col, select
 
-from flows import assessment_store
-from flows.assess_flow import assess_estate, store_assessment
-from flows.parameters import AssessParameters
-from inventory.db import dispose_engines, get_engine, session_scope
+from inventory.db import dispose_engines
 from inventory.importers import rvtools
 from inventory.records import SystemRecord
-from inventory.store import ImportSummary, apply_import
+from inventory.store import ImportSummary
 from inventory.tables import Assessment as AssessmentRow
 from inventory.tables import System, TargetMapping
 from migrations_plan.pricing import PriceCatalog, load_catalog
 from migrations_plan.pricing.model import VmSize
 from tests.integration.azure_migrate_method import HOURS, REGION, cheapest_disk, cheapest_fitting, hourly
+from tests.integration.estates import import_and_assess
 
 pytestmark = pytest.mark.integration
 
@@ -78,22 +74,9 @@ class Estate:
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
     """Import -> assess -> store once for the module (under 2 s), through the same calls the flow makes."""
     url = f"sqlite:///{tmp_path_factory.mktemp('rvtools805') / 'lumen.db'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LUMEN_MIGRATE_DB_URL", url)
-        patch.setattr(assessment_store, "today", lambda: AS_OF)
-        parsed = rvtools.parse(SAMPLE)
-        with session_scope(url) as session:
-            summary = apply_import(parsed, session=session, source="vcenter-ibm", file_name=SAMPLE.name,
-                                   file_sha256=hashlib.sha256(SAMPLE.read_bytes()).hexdigest())
-        result, settings = assess_estate.fn(AssessParameters())
-        store_assessment.fn(result, settings)
-        with Session(get_engine(url)) as session:
-            rows = session.exec(
-                select(System, AssessmentRow, TargetMapping)
-                .join(AssessmentRow, col(AssessmentRow.system_id) == col(System.id), isouter=True)
-                .join(TargetMapping, col(TargetMapping.system_id) == col(System.id), isouter=True)
-            ).all()
-            stored = {system.name: Stored(system, assessment, target) for system, assessment, target in rows}
+    parsed = rvtools.parse(SAMPLE)
+    summary, rows = import_and_assess(url, parsed, SAMPLE, source="vcenter-ibm", as_of=AS_OF)
+    stored = {system.name: Stored(system, assessment, target) for system, assessment, target in rows}
     try:
         yield Estate(summary, {record.name: record for record in parsed.systems}, stored, load_catalog())
     finally:
