@@ -63,7 +63,8 @@ class EstateRunRates(BaseModel):
 
 
 class ReportOutcome(BaseModel):
-    """The savings report's headline; the CLI, its --json and the demo read this."""
+    """The savings report's headline; the CLI, its --json and the demo read this. It repeats the fields of
+    `EstateRunRates` (filled from it) rather than nesting them, so the --json keys stay flat and in order."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -155,14 +156,8 @@ def summary(result: SavingsReport, rates: EstateRunRates, files: list[str]) -> R
         payback_month=planned.payback_month,
         npv=round(planned.npv, 2),
         realised_net_horizon=round(result.realised.totals.net, 2),
-        legacy_monthly=rates.legacy_monthly,
-        azure_monthly=rates.azure_monthly,
-        systems_with_inventory_costs=rates.systems_with_inventory_costs,
-        systems=rates.systems,
-        unpriced_systems=rates.unpriced_systems,
-        unpriced_examples=rates.unpriced_examples,
         files=tuple(files),
-        assessment=rates.assessment,
+        **rates.model_dump(),
     )
 
 
