@@ -129,16 +129,21 @@ def default_rules() -> RuleSet:
     return parse_rules(text, source=f"migrations_plan/assessment/{DEFAULT_RULES_NAME}")
 
 
-def parse_rules(text: str, *, source: str = "<rules>") -> RuleSet:
-    """Rules from YAML text: either a list of rules, or a mapping with `version: 1` and `rules:`."""
+def compose_yaml(text: str, *, source: str) -> yaml.Node | None:
+    """The YAML node tree of `text` (lines kept for error messages); not YAML: BadInputError at its line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise BadInputError.single(source, f"not valid YAML: {e.problem or e}",
                                    row=mark.line + 1 if mark else 0) from e
     except yaml.YAMLError as e:
         raise BadInputError.single(source, f"not valid YAML: {e}") from e
+
+
+def parse_rules(text: str, *, source: str = "<rules>") -> RuleSet:
+    """Rules from YAML text: either a list of rules, or a mapping with `version: 1` and `rules:`."""
+    root = compose_yaml(text, source=source)
     loader = _Loader(source)
     rules = loader.load(root)
     if loader.problems:

@@ -29,6 +29,7 @@ import yaml
 
 from inventory.errors import BadInputError, InputProblem
 from inventory.records import Environment, normalise_environment
+from migrations_plan.assessment.rules import compose_yaml
 from migrations_plan.assessment.settings import (
     MAX_PERFORMANCE_HISTORY_DAYS,
     PERCENTILES,
@@ -218,14 +219,7 @@ def load_settings_file(path: Path) -> dict[str, Any]:
 
 def parse_settings(text: str, *, source: str = "<settings>") -> dict[str, Any]:
     """Assess parameters from settings YAML text (see the module docstring)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        raise BadInputError.single(source, f"not valid YAML: {e.problem or e}",
-                                   row=mark.line + 1 if mark else 0) from e
-    except yaml.YAMLError as e:
-        raise BadInputError.single(source, f"not valid YAML: {e}") from e
+    root = compose_yaml(text, source=source)
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
