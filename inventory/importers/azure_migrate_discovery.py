@@ -48,6 +48,7 @@ from inventory.importers.common import (
 )
 from inventory.importers.rows import SystemRow, row_from_record
 from inventory.importers.workbook import Cells, Sheet, open_workbook, read_sheet
+from inventory.importers.workbook import properties as properties_of
 from inventory.records import Disk, PowerState, normalise_environment
 
 FORMAT = "azure-migrate-discovery"
@@ -109,21 +110,7 @@ def parse(path: Path, *, progress: ProgressFn | None = None) -> ParsedInventory:
         report = read_sheet(workbook[titles[header_key(REPORT_SHEET)]], progress=progress)
         properties = (read_sheet(workbook[titles[header_key(PROPERTIES_SHEET)]])
                       if header_key(PROPERTIES_SHEET) in titles else None)
-    return build_inventory(report, _property_tags(properties), name, progress=progress)
-
-
-def _property_tags(sheet: Sheet | None) -> dict[str, str]:
-    """Project, site and sources from the Properties sheet (a header row and one value row)."""
-    if sheet is None or not sheet.rows:
-        return {}
-    values = sheet.rows[0][1]
-    tags = {}
-    for position, header in enumerate(sheet.header):
-        tag = _PROPERTY_TAGS.get(header_key(header))
-        value = text(values[position]) if position < len(values) else None
-        if tag and value:
-            tags[tag] = value
-    return tags
+    return build_inventory(report, properties_of(properties, _PROPERTY_TAGS), name, progress=progress)
 
 
 def build_inventory(report: Sheet, shared_tags: Mapping[str, str], name: str, *,

@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
@@ -23,7 +23,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from inventory.errors import BadInputError
-from inventory.importers.common import ProgressFn, display_name
+from inventory.importers.common import ProgressFn, display_name, header_key, text
 
 BLANK_RUN_LIMIT = 1000
 PROGRESS_EVERY = 1000
@@ -43,6 +43,21 @@ class Sheet:
     title: str
     header: Cells
     rows: tuple[tuple[int, Cells], ...]
+
+
+def properties(sheet: Sheet | None, names: Mapping[str, str]) -> dict[str, str]:
+    """A properties sheet (a header row and one value row, as Azure Migrate's reports write it) as a mapping:
+    each header whose `header_key` is in `names` gives `names[key]` its non-blank value."""
+    if sheet is None or not sheet.rows:
+        return {}
+    values = sheet.rows[0][1]
+    found: dict[str, str] = {}
+    for position, header in enumerate(sheet.header):
+        key = names.get(header_key(header))
+        value = text(values[position]) if position < len(values) else None
+        if key and value:
+            found[key] = value
+    return found
 
 
 def unreadable(name: str, error: BaseException) -> BadInputError:

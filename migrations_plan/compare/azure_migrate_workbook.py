@@ -31,6 +31,7 @@ from typing import Any
 from inventory.errors import BadInputError, InputProblem
 from inventory.importers.common import Columns, Problems, display_name, header_key, number, read_bytes, text
 from inventory.importers.workbook import Sheet, open_workbook, read_sheet
+from inventory.importers.workbook import properties as properties_of
 
 PROPERTIES_SHEET = "Properties"
 
@@ -162,7 +163,7 @@ def parse(path: Path) -> AssessmentWorkbook:
 def build_workbook(name: str, sheets: list[tuple[Sheet, SizingCriterion]],
                    properties: Sheet | None) -> AssessmentWorkbook:
     """The model from sheets already read (the pure part of `parse`)."""
-    props = _properties(properties)
+    props = properties_of(properties, _PROPERTIES)
     problems = Problems(name)
     currency = props.get("currency", "").strip().upper() or None
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
@@ -181,20 +182,6 @@ def build_workbook(name: str, sheets: list[tuple[Sheet, SizingCriterion]],
     return AssessmentWorkbook(file=name, currency=currency or "USD", region=props.get("region") or None,
                               properties=props, machines=tuple(machines), sheets=tuple(s.title for s, _ in sheets),
                               warnings=tuple(warnings))
-
-
-def _properties(sheet: Sheet | None) -> dict[str, str]:
-    """Currency, target region, project... from the Properties sheet (a header row and one value row)."""
-    if sheet is None or not sheet.rows:
-        return {}
-    values = sheet.rows[0][1]
-    found: dict[str, str] = {}
-    for position, header in enumerate(sheet.header):
-        key = _PROPERTIES.get(header_key(header))
-        value = text(values[position]) if position < len(values) else None
-        if key and value:
-            found[key] = value
-    return found
 
 
 def _machines(sheet: Sheet, sizing: SizingCriterion, name: str, problems: Problems) -> list[AssessedMachine]:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.conftest import REPO, plan_sample_estate, prefect_server_process, run_cli, wait_until
+from tests.e2e.conftest import REPO, plan_sample_estate, prefect_server_process, run_cli, stop, wait_until
 from tests.e2e.test_run_wave import finish, production_wave, query, start, wait_for
 
 if TYPE_CHECKING:
@@ -103,12 +103,7 @@ def served(estate: Path, prefect_ui: PrefectUI) -> Iterator[dict[str, Any]]:
 
             yield wait_until(registered, timeout=180, what="the served run-wave deployment")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def field(form: Locator, label: str) -> Locator:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from flows.deployments import DUE_WAVES_CRON, MONTHLY_REPORT_CRON
-from tests.e2e.conftest import REPO, run_cli, wait_until
+from tests.e2e.conftest import REPO, run_cli, stop, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -62,11 +62,7 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
 
         assert wait_until(finished, timeout=180, what="the import run") == "COMPLETED"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         api.close()
     status = run_cli("--db", f"sqlite:///{tmp_path / 'x.db'}", "--json", "status", cwd=tmp_path)
     assert '"systems": 2' in status.stdout, (tmp_path / "serve.out").read_text()
