@@ -10,7 +10,7 @@ import pytest
 from flows.reports.savings_files import write_savings_html
 from migrations_plan.savings import SavingsSystem, build_savings_report, default_assumptions
 from migrations_plan.strategy_types import Strategy
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, NEGATIVE_RED, PLANNED_BLUE, POSITIVE_GREEN, near, pixels
+from tests.e2e.browser import NEGATIVE_RED, PLANNED_BLUE, POSITIVE_GREEN, chromium, near, pixels
 
 pytestmark = pytest.mark.browser
 
@@ -32,30 +32,23 @@ def html_report(tmp_path: Path) -> Path:
 
 
 def test_charts_render_with_visible_lines_and_bars(html_report: Path, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            requests: list[str] = []
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(html_report.as_uri())
-            cumulative = page.locator("svg.chart-cumulative")
-            by_wave = page.locator("svg.chart-by-wave")
-            # DOM: two cumulative lines with a point per month, one bar per wave.
-            assert cumulative.locator("path.series").count() == 2
-            d = cumulative.locator('path.series[data-series="Planned"]').get_attribute("d") or ""
-            assert d.startswith("M ") and d.count(" L ") == 11
-            assert by_wave.locator("rect.bar").count() == 3
-            box = cumulative.bounding_box()
-            assert box is not None and box["width"] > 600 and box["height"] > 250
-            assert cumulative.is_visible() and by_wave.is_visible()
-            line_png = cumulative.screenshot(path=str(tmp_path / "cumulative.png"))
-            bars_png = by_wave.screenshot(path=str(tmp_path / "by_wave.png"))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(html_report.as_uri())
+        cumulative = page.locator("svg.chart-cumulative")
+        by_wave = page.locator("svg.chart-by-wave")
+        # DOM: two cumulative lines with a point per month, one bar per wave.
+        assert cumulative.locator("path.series").count() == 2
+        d = cumulative.locator('path.series[data-series="Planned"]').get_attribute("d") or ""
+        assert d.startswith("M ") and d.count(" L ") == 11
+        assert by_wave.locator("rect.bar").count() == 3
+        box = cumulative.bounding_box()
+        assert box is not None and box["width"] > 600 and box["height"] > 250
+        assert cumulative.is_visible() and by_wave.is_visible()
+        line_png = cumulative.screenshot(path=str(tmp_path / "cumulative.png"))
+        bars_png = by_wave.screenshot(path=str(tmp_path / "by_wave.png"))
     assert requests == [html_report.as_uri()], "the page fetched nothing else"
     # Pixels: the chart area is not blank, and the series colours were actually painted.
     line_pixels = list(pixels(line_png))
