@@ -8,7 +8,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, insert
 
 from flows.assessment_store import last_run_settings
@@ -60,6 +60,9 @@ class EstateRunRates(BaseModel):
     unpriced_examples: tuple[str, ...]
     # The assessment the Azure prices come from: "run 3: Sizing criteria performance-based; ..." ("" before any).
     assessment: str = ""
+    # The same as rows for the report files: ("Assessment run", "3"), then (setting, value) in Azure Migrate's
+    # names. Not in the outcome (its one-line `assessment` is).
+    assessment_rows: tuple[tuple[str, str], ...] = Field(default=(), exclude=True)
 
 
 class ReportOutcome(BaseModel):
@@ -108,7 +111,9 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
     if last_run is not None:
         run_id, settings = last_run
         described = settings_text(settings) if settings else "settings not recorded (an older run)"
-        rates = rates.model_copy(update={"assessment": f"assessment run {run_id}: {described}"})
+        rows = (("Assessment run", str(run_id)), *(settings or {"Settings": "not recorded (an older run)"}).items())
+        rates = rates.model_copy(update={"assessment": f"assessment run {run_id}: {described}",
+                                         "assessment_rows": rows})
     return systems, assumptions, rates
 
 
@@ -125,11 +130,11 @@ def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], unpric
 
 
 @task(name="project-savings", cache_policy=NONE)
-def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions,
-                    params: ReportParameters) -> SavingsReport:
+def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions, params: ReportParameters,
+                    assessment: tuple[tuple[str, str], ...] = ()) -> SavingsReport:
     report("report", 0, len(systems))
     result = build_savings_report(systems, assumptions, start=params.start, months=params.months,
-                                  scenario=params.scenario)
+                                  scenario=params.scenario, assessment=assessment)
     report("report", len(systems), len(systems))
     return result
 
@@ -166,7 +171,7 @@ def report_flow(params: ReportParameters | None = None) -> ReportOutcome:
     """Monthly cash flow (legacy avoided, Azure added, one-time, net, cumulative), payback, NPV, by wave/BU."""
     params = params or ReportParameters()
     systems, assumptions, rates = load_inputs(params)
-    result = project_savings(whole(systems), assumptions, params)
+    result = project_savings(whole(systems), assumptions, params, rates.assessment_rows)
     files = write_files(whole(result), params) if params.formats else []
     markdown = markdown_summary(result)
     if rates.assessment:

@@ -1,7 +1,8 @@
 """The savings report as files: CSV, XLSX, JSON and a self-contained HTML page. Pure functions of the report.
 
 CSV writes one file per view: `PATH` holds the monthly cash flow and `<stem>_<view>.csv` files sit beside it
-(summary, by_wave, by_business_unit, by_strategy, scenarios, planned_vs_realised, assumptions, systems).
+(summary, by_wave, by_business_unit, by_strategy, scenarios, planned_vs_realised, assumptions, assessment,
+systems).
 Money is rounded to cents on output (totals are computed before rounding). Text cells starting with
 = + - @ (or a tab / carriage return) get a leading ' so a spreadsheet never runs them as formulas.
 """
@@ -179,6 +180,7 @@ def savings_json(report: SavingsReport) -> dict[str, Any]:
                       for r in report.scenarios.results],
         "assumptions": [{"key": row.key, "value": row.value, "unit": row.unit, "source": row.source}
                         for row in report.assumption_rows],
+        "assessment": dict(report.assessment),
         "systems": {"columns": list(JSON_SYSTEM_COLUMNS), "rows": list(_system_json_rows(report))},
     }
 

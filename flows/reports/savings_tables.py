@@ -94,7 +94,7 @@ def headline_net(projection: Projection, months: int = HEADLINE_MONTHS) -> float
 
 def report_tables(report: SavingsReport) -> tuple[Table, ...]:
     """Every view, in sheet order: Summary, Monthly, By wave, By business unit, By strategy, Scenarios,
-    Planned vs realised, Assumptions, Systems."""
+    Planned vs realised, Assumptions, Assessment, Systems."""
     months = [month_text(row.month) for row in report.planned.monthly]
     breakdown_columns = (Column("Basis", Kind.TEXT), Column("Key", Kind.TEXT), Column("Systems", Kind.INTEGER),
                          *_money("Legacy avoided", "Azure added", "One-time", "Net"),
@@ -133,6 +133,9 @@ def report_tables(report: SavingsReport) -> tuple[Table, ...]:
                Column("Source", Kind.TEXT)),
               lambda: ((row.key, Cell(row.value, _assumption_kind(row.unit)), row.unit, row.source)
                        for row in report.assumption_rows), mixed=True),
+        Table("Assessment", "assessment", (Column("Setting", Kind.TEXT), Column("Value", Kind.TEXT)),
+              lambda: iter(report.assessment or (("Assessment run", "not recorded"),)),
+              note="The assessment run the Azure prices come from and its settings, under Azure Migrate's names."),
         Table("Systems", "systems", SYSTEM_COLUMNS, lambda: system_rows(report),
               note="Annual legacy lines; 'Lines from defaults' names those computed from the assumptions."),
     )

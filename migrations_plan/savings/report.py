@@ -84,6 +84,9 @@ class SavingsReport:
     scenarios: ScenarioComparison
     assumptions: CostAssumptions
     assumption_rows: tuple[AssumptionRow, ...]
+    # Where the Azure prices come from: ("Assessment run", "3") then its settings under Azure Migrate's names
+    # (("Sizing criteria", "performance-based"), ...); empty when the caller did not say.
+    assessment: tuple[tuple[str, str], ...] = ()
 
     @property
     def start(self) -> dt.date:
@@ -170,11 +173,12 @@ def build_savings_report(
     months: int = 12,
     scenario: str = "payg",
     scenarios: Sequence[str] | None = None,
+    assessment: Iterable[tuple[str, str]] = (),
 ) -> SavingsReport:
-    """Planned and realised projections in `scenario`, the scenario comparison (planned basis) and the
-    assumptions used: everything the report files show."""
+    """Planned and realised projections in `scenario`, the scenario comparison (planned basis), the
+    assumptions used and the assessment the Azure prices come from: everything the report files show."""
     estate = as_estate(systems, assumptions)
     both = planned_vs_realised(estate, assumptions, start=start, months=months, scenario=scenario)
     comparison = compare_scenarios(estate, assumptions, start=start, months=months, scenarios=scenarios)
     return SavingsReport(both.planned, both.realised, both.variance, comparison, assumptions,
-                         assumption_rows(assumptions))
+                         assumption_rows(assumptions), tuple(assessment))

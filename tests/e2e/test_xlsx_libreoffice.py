@@ -69,7 +69,7 @@ def test_the_savings_workbook_shows_the_reports_figures(tmp_path: Path) -> None:
     report = build_savings_report(systems, default_assumptions(), start=jan, months=12)
     shown = displayed(write_savings_xlsx(report, tmp_path / "savings.xlsx"), tmp_path)
     assert set(shown) == {"Summary", "Monthly", "By wave", "By business unit", "By strategy", "Scenarios",
-                          "Planned vs realised", "Assumptions", "Systems", "Notes"}
+                          "Planned vs realised", "Assumptions", "Assessment", "Systems", "Notes"}
     monthly = shown["Monthly"]
     assert monthly[0] == ["Month", "Legacy avoided", "Azure added", "One-time", "Net", "Cumulative"]
     for row, expected in zip(monthly[1:], report.planned.monthly, strict=True):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlmodel import col
 
 from flows.assess_flow import assess_estate, store_assessment
+from flows.assessment_store import last_run_settings
 from flows.estate_view import assumptions_in_force
 from flows.parameters import AssessParameters, PlanParameters, ReportParameters
 from flows.plan_flow import compute_plan, store_plan
@@ -166,7 +169,7 @@ def test_report_files_are_written_where_asked_and_json_matches_the_headline(plan
     out_dir = tmp_path / "finance" / "2030"
     parameters = params(months=24, formats=["csv", "xlsx", "json"], out_dir=str(out_dir), name="q1-savings")
     systems, assumptions, rates = load_inputs.fn(parameters)
-    result = project_savings.fn(systems, assumptions, parameters)
+    result = project_savings.fn(systems, assumptions, parameters, rates.assessment_rows)
     files = write_files.fn(result, parameters)
     assert all(Path(file).parent == out_dir and Path(file).is_file() for file in files)
     assert {Path(file).name for file in files} >= {"q1-savings.csv", "q1-savings.xlsx", "q1-savings.json",
@@ -182,3 +185,17 @@ def test_report_files_are_written_where_asked_and_json_matches_the_headline(plan
     # Where the Azure prices come from: the latest assessment run and its settings (Azure Migrate's names).
     assert outcome.assessment.startswith("assessment run 1: Sizing criteria performance-based; Percentile "
                                          "utilization P95; Comfort factor 1.3; VM series Azure Migrate's default")
+    # ... and the same run and settings, one per row, inside every report file finance keeps.
+    with session_scope() as session:
+        stored = last_run_settings(session=session)
+    assert stored is not None and stored[1]["Sizing criteria"] == "performance-based"
+    expected = {"Assessment run": "1", **stored[1]}
+    assert document["assessment"] == expected
+    with (out_dir / "q1-savings_assessment.csv").open(encoding="utf-8", newline="") as handle:
+        assert {row["Setting"]: row["Value"] for row in csv.DictReader(handle)} == expected
+    book = load_workbook(out_dir / "q1-savings.xlsx", read_only=True)
+    try:
+        assert dict(book["Assessment"].iter_rows(min_row=2, values_only=True)) == expected
+    finally:
+        book.close()
+    assert "assessment_rows" not in outcome.model_dump(), "the outcome (--json) keeps its one-line summary"

@@ -56,7 +56,10 @@ def test_csv_files_hold_every_view_and_escape_formulas(report: SavingsReport, tm
     assert [p.name for p in written] == [
         "savings.csv", "savings_summary.csv", "savings_by_wave.csv", "savings_by_business_unit.csv",
         "savings_by_strategy.csv", "savings_scenarios.csv", "savings_planned_vs_realised.csv",
-        "savings_assumptions.csv", "savings_systems.csv"]
+        "savings_assumptions.csv", "savings_assessment.csv", "savings_systems.csv"]
+    # Built without an assessment run: the view says so rather than being empty.
+    assert (tmp_path / "out" / "savings_assessment.csv").read_text(encoding="utf-8").splitlines() == [
+        "Setting,Value", "Assessment run,not recorded"]
     with written[0].open(encoding="utf-8", newline="") as handle:
         monthly = list(csv.DictReader(handle))
     assert [row["Month"] for row in monthly] == [f"2026-{m:02d}" for m in range(1, 13)]
@@ -91,7 +94,7 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_headers(report: SavingsRepor
     path = write_savings_xlsx(report, tmp_path / "savings.xlsx")
     book = load_workbook(path)
     assert book.sheetnames == ["Summary", "Monthly", "By wave", "By business unit", "By strategy", "Scenarios",
-                               "Planned vs realised", "Assumptions", "Systems", "Notes"]
+                               "Planned vs realised", "Assumptions", "Assessment", "Systems", "Notes"]
     for sheet in book.worksheets:
         expected = {"Systems": "C2", "Notes": "A2"}.get(sheet.title, "B2")
         assert sheet.freeze_panes == expected, sheet.title
@@ -165,7 +168,7 @@ def test_html_is_self_contained_and_escaped(report: SavingsReport, tmp_path: Pat
     assert 'class="chart chart-cumulative"' in html and 'class="chart chart-by-wave"' in html
     assert len(re.findall(r'<path class="series"', html)) == 2
     for section in ("summary", "monthly", "by_wave", "by_business_unit", "by_strategy", "scenarios",
-                    "planned_vs_realised", "assumptions", "systems"):
+                    "planned_vs_realised", "assumptions", "assessment", "systems"):
         assert f'<section id="{section}">' in html
 
 
