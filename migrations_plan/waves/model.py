@@ -135,6 +135,9 @@ class WavePlan:
     warnings: tuple[str, ...]
     objective: str = "risk-first"
     losing: tuple[LosingGroup, ...] = ()
+    # Ids of the groups the pilot wave may hold (low-risk, non-production, nothing to wait for); the quality
+    # bound keeps every other group out of the pilot slot, as the planner does.
+    pilot_candidates: frozenset[int] = frozenset()
     stats: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     systems: Mapping[int, PlanSystem] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 

@@ -7,13 +7,13 @@ Azure (monthly sums over the group's systems) and C = one-time:
 
     net(M) = L x (H - clamp(M + d)) - A x (H - clamp(M)) - (C if 0 <= M < H else 0),   clamp(x) = min(max(x, 0), H)
 
-Groups are ranked by their net if moved a quarter into the horizon (month H // 4) per unit of the binding capacity,
-the larger of systems / max_systems and GB / max_gb: what a wave's worth of capacity buys. Its slope in M is the
-monthly saving L - A (Smith's rule: moving a group one wave earlier gains its saving for a cadence and uses that
-much of a wave); its level counts the one-time and dual-running costs, which decide what is worth moving at all.
-A group whose value where it would land is negative (one-time and dual running outweigh what it saves before the
-horizon), or that saves nothing, is deferred: it goes after the others, from the first wave where moving
-it no longer loses money.
+Groups are ranked by their monthly saving L - A per unit of the binding capacity, the larger of systems /
+max_systems and GB / max_gb (Smith's rule: net(M) falls by L - A for every month a group waits, so moving the
+group with the most saving per unit of a wave first loses least). The level, -L x d - C, is the same in every
+month inside the horizon: it decides whether a group is worth moving at all, not when. A group whose value where
+it would land is negative (one-time and dual running outweigh what it saves before the horizon), or that saves
+nothing, is deferred: it goes after the others, from the first wave where moving it no longer loses money; and
+packing puts a group that would land where it loses money after the horizon instead (packing.py).
 """
 
 from __future__ import annotations
@@ -77,11 +77,7 @@ def cash_priorities(
     ones, take no room here); a group worth less than nothing there is deferred, and the estimate is redone
     without it, up to three times.
     """
-    # The net if moved a quarter into the horizon, per unit of capacity; a group that would lose money there
-    # still ranks by its saving (a tiny weight) so that the deferred ones keep a sensible order.
-    ref = horizon // 4
-    density = [max(net_if_moved(c, ref, horizon=horizon, dual=dual), c.saving * 1e-3) / max(u, 1e-9)
-               for c, u in zip(cash, use, strict=True)]
+    density = [c.saving / max(u, 1e-9) for c, u in zip(cash, use, strict=True)]
     deferred = [c.saving <= 0 for c in cash]
     order = sorted(range(len(cash)), key=lambda g: (-density[g], g))
     for _ in range(3):
@@ -98,11 +94,3 @@ def cash_priorities(
         if not changed:
             break
     return density, deferred
-
-
-def first_paying_slot(cash: Cash, months: Sequence[int], start: int, *, horizon: int, dual: int) -> int:
-    """The first slot >= `start` where moving does not lose money over the horizon (past it, every move is 0)."""
-    for slot in range(start, len(months)):
-        if months[slot] >= horizon or net_if_moved(cash, months[slot], horizon=horizon, dual=dual) >= 0:
-            return slot
-    return max(start, len(months))

@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from migrations_plan.waves.inputs import Objective, PlanEdge
+from migrations_plan.waves.inputs import Objective, PlanEdge, WavePolicy
 from migrations_plan.waves.objective import Cash
 
 
@@ -121,16 +121,17 @@ def migration_order(
     facts: Sequence[GroupFacts], graph: GroupGraph, *, objective: Objective = Objective.RISK_FIRST,
     density: Sequence[float] = (), deferred: Sequence[bool] = (),
 ) -> list[int]:
-    """All groups, producers before consumers, highest priority first where the graph leaves a choice."""
+    """All groups, producers before consumers, highest priority first where the graph leaves a choice.
+
+    Cash: `density` and `deferred` as `pulled_forward` leaves them (a producer ranks with what waits for it)."""
     def risk_key(g: int) -> tuple[int, int, int, int, int, float, int]:
         f = facts[g]
         return (0 if f.pinned is not None else 1, 0 if f.hub else 1, 0 if f.boosted else 1, f.env_rank,
                 f.risk_rank, -f.saving_per_system, g)
 
     if objective.is_cash:
-        pull, late = pulled_forward(graph, density, deferred)
         by_priority = sorted(range(len(facts)), key=lambda g: (0 if facts[g].pinned is not None else 1,
-                                                               late[g], -pull[g], g))
+                                                               deferred[g], -density[g], g))
     elif objective is Objective.ALPHABETICAL:
         by_priority = sorted(range(len(facts)), key=lambda g: (0 if facts[g].pinned is not None else 1,
                                                                facts[g].name, g))
@@ -178,14 +179,31 @@ def pulled_forward(
     return pull, late
 
 
-def select_pilot(facts: Sequence[GroupFacts], graph: GroupGraph, *, max_systems: int, max_gb: float) -> list[int]:
-    """The smallest low-risk non-production groups with nothing to wait for, up to the pilot's capacity."""
-    candidates = [g for g, f in enumerate(facts) if f.pilot_ok and f.pinned is None and not graph.producers[g]]
-    candidates.sort(key=lambda g: (facts[g].size, facts[g].gb, facts[g].env_rank, -facts[g].saving_per_system, g))
+def pilot_candidates(facts: Sequence[GroupFacts], graph: GroupGraph, policy: WavePolicy) -> list[int]:
+    """The groups the pilot wave may hold: low-risk, non-production, not pinned, nothing to wait for, and within
+    the wave limits (a group over them gets a wave of its own)."""
+    return [g for g, f in enumerate(facts) if f.pilot_ok and f.pinned is None and not graph.producers[g]
+            and f.size <= policy.max_systems and f.gb <= policy.max_gb + 1e-6]
+
+
+def select_pilot(facts: Sequence[GroupFacts], graph: GroupGraph, policy: WavePolicy, *, max_systems: int,
+                 max_gb: float, density: Sequence[float] = ()) -> list[int]:
+    """Pilot candidates up to the pilot's room: the smallest first, or under a cash objective (`density` given)
+    the most saving per unit of capacity first."""
+    candidates = pilot_candidates(facts, graph, policy)
+    if density:
+        candidates.sort(key=lambda g: (-density[g], g))
+    else:
+        candidates.sort(key=lambda g: (facts[g].size, facts[g].gb, facts[g].env_rank, -facts[g].saving_per_system,
+                                       g))
     chosen: list[int] = []
     room_systems, room_gb = max_systems, max_gb
     for g in candidates:
-        if room_systems <= 0 or facts[g].size > room_systems:
+        if room_systems <= 0:
+            break
+        if facts[g].size > room_systems:
+            if density:
+                continue
             break  # sorted by size: nothing after this fits either
         if facts[g].gb <= room_gb + 1e-9:
             chosen.append(g)

@@ -4,7 +4,8 @@ Pinned groups first, then the pilot, then the producers of pinned groups as late
 first fit in migration order: each group goes into the earliest wave that has room and that is no earlier than
 its producers' waves, the pilot, and the first wave its environment reached (so production does not slip into
 gaps left among the development waves; risk-first only). Under a cash objective a deferred group (one that loses
-money over the horizon) goes no earlier than the first wave where it stops losing money. Production limits
+money over the horizon where it could first go) goes after the horizon, and so does a group that first fit puts
+where it loses money, unless a consumer that pays waits for it. Production limits
 (`no_production_before`, `max_production_per_wave`) hold for every group but pinned ones.
 A group is never split; one larger than a limit gets a wave to itself.
 A segment tree over wave slots keeps first fit near O(log waves) per group (see `_Slots`).
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from migrations_plan.waves.inputs import Objective, WavePolicy
-from migrations_plan.waves.objective import first_paying_slot
+from migrations_plan.waves.objective import net_if_moved
 from migrations_plan.waves.ordering import GroupFacts, GroupGraph, select_pilot
 
 _EPS_GB = 1e-6
@@ -36,6 +37,7 @@ class _Slots:
         self.systems: list[int] = [systems] * 2
         self.gb: list[float] = [gb] * 2
         self.budget = 0
+        self.open = 0  # the first slot that is not full
         self._grow(count)
 
     def _grow(self, count: int) -> None:
@@ -56,6 +58,11 @@ class _Slots:
     def set(self, slot: int, systems: int, gb: float) -> None:
         node = slot + self.size
         self.systems[node], self.gb[node] = systems, gb
+        if slot == self.open and systems <= 0:
+            leaf = node
+            while leaf < len(self.systems) and self.systems[leaf] <= 0:
+                leaf += 1
+            self.open = leaf - self.size
         room_systems, room_gb = self.systems, self.gb
         node //= 2
         while node:
@@ -69,6 +76,12 @@ class _Slots:
             node //= 2
 
     def first_fit(self, start: int, systems: int, gb: float) -> int:
+        # Every slot before `open` is full, so first fit is no earlier than it; most groups fit right there.
+        slot = start if start > self.open else self.open
+        if slot < self.size:
+            leaf = slot + self.size
+            if self.systems[leaf] >= systems and self.gb[leaf] >= gb - _EPS_GB:
+                return slot
         found = self._find(start, self.size - 1, systems, gb - _EPS_GB, last=False, budget=self.budget)
         while found < 0:
             # The first empty slot: both maxima then come from one slot, so this search never wanders.
@@ -127,13 +140,15 @@ def pack(
     first_number: int,
     months: Sequence[int] = (),
     deferred: Sequence[bool] = (),
+    density: Sequence[float] = (),
 ) -> Placement:
     """Place every group: pinned groups, the pilot, producers of pinned groups, then the rest in `order`.
 
-    `months` (month index of each slot, up to the horizon) and `deferred` come from the cash objective."""
+    `months` (month index of each slot, up to the horizon), `deferred` and `density` come from the cash
+    objective."""
     packer = _Packer(facts, graph, policy, first_number)
     packer.place_pinned()
-    pilot = packer.place_pilot() if with_pilot and policy.pilot_max_systems > 0 else []
+    pilot = packer.place_pilot(density) if with_pilot and policy.pilot_max_systems > 0 else []
     base = 1 if pilot else 0
     packer.place_before_pins(order, base)
     packer.place_in_order(order, base, months=months, deferred=deferred)
@@ -204,11 +219,11 @@ class _Packer:
             if f.pinned is not None:
                 self.put(g, f.pinned)
 
-    def place_pilot(self) -> list[int]:
+    def place_pilot(self, density: Sequence[float] = ()) -> list[int]:
         """Fill slot 0 with pilot groups (after any pinned there) and close it; empty when nothing qualifies."""
         cap = self.policy.pilot_max_systems
-        pilot = select_pilot(self.facts, self.graph, max_systems=cap - self.used_systems.get(0, 0),
-                             max_gb=self.policy.max_gb - self.used_gb.get(0, 0.0))
+        pilot = select_pilot(self.facts, self.graph, self.policy, max_systems=cap - self.used_systems.get(0, 0),
+                             max_gb=self.policy.max_gb - self.used_gb.get(0, 0.0), density=density)
         for g in pilot:
             self.put(g, 0, capacity=cap)
         if pilot:
@@ -232,9 +247,12 @@ class _Packer:
                        deferred: Sequence[bool] = ()) -> None:
         """First fit, no earlier than producers. Risk-first: no earlier than the last wave in use when the
         group's environment first appeared (so production does not fill gaps among development waves). Cash:
-        a deferred group no earlier than the first wave where moving it stops losing money."""
+        a deferred group that loses money in its earliest slot, and a group that first fit would put where it
+        loses money over the horizon (unless a consumer that pays waits for it), go after the horizon instead,
+        leaving the room to groups that pay."""
         floors = self.policy.objective is Objective.RISK_FIRST
         horizon, dual = self.policy.objective.horizon_months, self.policy.dual_running_months
+        past_horizon = next((k for k, month in enumerate(months) if month >= horizon), len(months))
         floor_of_env: dict[int, int] = {}
         frontier = base
         for g in order:
@@ -244,9 +262,13 @@ class _Packer:
             start = max([base, *(self.slot_of[p] for p in self.graph.producers[g])])
             if floors and not f.hub:
                 start = max(start, floor_of_env.setdefault(f.env_rank, frontier))
-            if deferred and deferred[g]:
-                start = first_paying_slot(f.cash, months, start, horizon=horizon, dual=dual)
+            if (deferred and deferred[g] and start < past_horizon
+                    and net_if_moved(f.cash, months[start], horizon=horizon, dual=dual) < 0):
+                start = past_horizon  # loses money from its earliest slot on: net only falls later in the horizon
             slot = self.fit(g, start)
+            if (deferred and slot < past_horizon and (deferred[g] or not self.graph.consumers[g])
+                    and net_if_moved(f.cash, months[slot], horizon=horizon, dual=dual) < 0):
+                slot = self.fit(g, past_horizon)
             self.put(g, slot)
             if not f.hub:
                 frontier = max(frontier, slot)

@@ -38,8 +38,15 @@ from migrations_plan.waves.inputs import (
 )
 from migrations_plan.waves.model import Limit, LosingGroup, MoveGroup, OversizedGroup, Wave, WavePlan
 from migrations_plan.waves.objective import Cash, capacity_use, cash_priorities, net_if_moved, slot_months
-from migrations_plan.waves.ordering import GroupFacts, group_graph, migration_order
-from migrations_plan.waves.packing import pack, wave_dates
+from migrations_plan.waves.ordering import (
+    GroupFacts,
+    GroupGraph,
+    group_graph,
+    migration_order,
+    pilot_candidates,
+    pulled_forward,
+)
+from migrations_plan.waves.packing import Placement, pack, wave_dates
 
 EXCLUSION_REASONS: Mapping[Strategy, str] = MappingProxyType({
     Strategy.RETIRE: "strategy retire: decommissioned, not migrated",
@@ -95,16 +102,11 @@ def plan_waves(
     graph = group_graph(len(members), links.ordering, group_of)
     objective, horizon, dual = policy.objective, policy.objective.horizon_months, policy.dual_running_months
     months = horizon_slot_months(policy)
-    density: list[float] = []
-    deferred: list[bool] = []
     if objective.is_cash:
-        base = 1 if not started and policy.pilot_max_systems > 0 else 0
-        density, deferred = cash_priorities(
-            [f.cash for f in facts], [f.use for f in facts], [f.pinned is not None for f in facts], months,
-            horizon=horizon, dual=dual, base=base)
-    order = migration_order(facts, graph, objective=objective, density=density, deferred=deferred)
-    placement = pack(facts, order, graph, policy=policy, with_pilot=not started, first_number=first_number,
-                     months=months, deferred=deferred)
+        placement = _cash_placement(facts, graph, policy, months, with_pilot=not started, first_number=first_number)
+    else:
+        order = migration_order(facts, graph, objective=objective)
+        placement = pack(facts, order, graph, policy=policy, with_pilot=not started, first_number=first_number)
     warnings.extend(placement.warnings)
 
     waves = _new_waves(groups, placement.slot_of, placement.pilot, policy, first_number)
@@ -120,6 +122,8 @@ def plan_waves(
         warnings=tuple(warnings),
         objective=objective.value,
         losing=_losing(groups, facts, months, horizon, dual),
+        pilot_candidates=frozenset(groups[g].id for g in pilot_candidates(facts, graph, policy))
+        if placement.pilot else frozenset(),
         stats=MappingProxyType({
             "systems": len(all_systems),
             "planned_systems": len(active),
@@ -132,6 +136,20 @@ def plan_waves(
         }),
         systems=MappingProxyType(by_id),
     )
+
+
+def _cash_placement(facts: Sequence[GroupFacts], graph: GroupGraph, policy: WavePolicy, months: Sequence[int], *,
+                    with_pilot: bool, first_number: int) -> Placement:
+    """Order and pack under a cash objective: rank (`cash_priorities`), let producers rank with what waits for
+    them (`pulled_forward`), then pack."""
+    base = 1 if with_pilot and policy.pilot_max_systems > 0 else 0
+    density, deferred = cash_priorities(
+        [f.cash for f in facts], [f.use for f in facts], [f.pinned is not None for f in facts], months,
+        horizon=policy.objective.horizon_months, dual=policy.dual_running_months, base=base)
+    pull, late = pulled_forward(graph, density, deferred)
+    order = migration_order(facts, graph, objective=policy.objective, density=pull, deferred=late)
+    return pack(facts, order, graph, policy=policy, with_pilot=with_pilot, first_number=first_number,
+                months=months, deferred=late, density=pull)
 
 
 def horizon_slot_months(policy: WavePolicy) -> list[int]:
@@ -274,25 +292,35 @@ def _all_facts(
     facts = []
     for g, ms in enumerate(members):
         group = groups[g]
-        risk = max(RISK_RANK[_criticality(systems[i])] for i in ms)
-        azure = one_time = 0.0
-        for i in ms:
-            azure += systems[i].azure_monthly
-            one_time += systems[i].one_time_cost
+        if len(ms) == 1:  # most groups of a large estate: no passes over members
+            only = systems[ms[0]]
+            risk, rank = RISK_RANK[_criticality(only)], env_rank[only.environment]
+            azure, one_time, pilot_ok = only.azure_monthly, only.one_time_cost, pilot_env[only.environment]
+            prod, name = int(rank == production), only.name
+        else:
+            risk = max(RISK_RANK[_criticality(systems[i])] for i in ms)
+            rank = max(env_rank[systems[i].environment] for i in ms)
+            azure = one_time = 0.0
+            for i in ms:
+                azure += systems[i].azure_monthly
+                one_time += systems[i].one_time_cost
+            pilot_ok = all(pilot_env[systems[i].environment] for i in ms)
+            prod = sum(1 for i in ms if env_rank[systems[i].environment] == production)
+            name = min(systems[i].name for i in ms)
         facts.append(GroupFacts(
             size=len(ms),
             gb=group.storage_gb,
-            env_rank=max(env_rank[systems[i].environment] for i in ms),
+            env_rank=rank,
             risk_rank=risk,
             saving_per_system=group.monthly_saving / len(ms),
             hub=group.hub,
             boosted=not links.boosted.isdisjoint(ms),
-            pilot_ok=not group.hub and risk <= low_risk and all(pilot_env[systems[i].environment] for i in ms),
+            pilot_ok=not group.hub and risk <= low_risk and pilot_ok,
             pinned=_relative(pins[g], first_number),
             cash=Cash(group.monthly_saving, azure, one_time),
             use=capacity_use(len(ms), group.storage_gb, policy),
-            production=sum(1 for i in ms if env_rank[systems[i].environment] == production),
-            name=min(systems[i].name for i in ms),
+            production=prod,
+            name=name,
         ))
     return facts
 

@@ -132,8 +132,9 @@ def _problem(plan: WavePlan, policy: WavePolicy, horizon: int) -> tuple[
     room per slot) with shares clipped at a whole wave."""
     months, first = _slots(plan, policy, horizon)
     dual = policy.dual_running_months
-    # The planner's pilot wave holds at most pilot_max_systems (pinned groups aside): every plan it makes with a
-    # pilot respects that, so the bound may too. Without a pilot the first slot is an ordinary wave.
+    # The planner's pilot wave holds at most pilot_max_systems (pinned groups aside), and only pilot candidates:
+    # every plan it makes with a pilot respects both, so the bound may too. Without a pilot the first slot is an
+    # ordinary wave.
     has_pilot = any(w.pilot for w in plan.waves)
     pilot_room = policy.pilot_max_systems / policy.max_systems if has_pilot else 1.0
     room = [(pilot_room if k == 0 else 1.0, 1.0) for k in range(len(months))]
@@ -153,6 +154,8 @@ def _problem(plan: WavePlan, policy: WavePolicy, horizon: int) -> tuple[
                 room[k] = (max(0.0, room[k][0] - share[0]), max(0.0, room[k][1] - share[1]))
             continue
         row = [net_if_moved(cash, m, horizon=horizon, dual=dual) for m in months]
+        if has_pilot and row and group.id not in plan.pilot_candidates:
+            row[0] = 0.0  # the pilot holds pilot candidates only: worth nothing here, as good as not there
         if max(row, default=0.0) > 0:
             values.append(row)
             shares.append(share)
