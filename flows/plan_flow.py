@@ -27,7 +27,7 @@ from inventory.tables import Dependency
 from migrations_plan.savings import CostAssumptions, SavingsSystem
 from migrations_plan.savings.estate import one_time_cost
 from migrations_plan.savings.inputs import MOVING_STRATEGIES
-from migrations_plan.savings.rules import monthly_savings
+from migrations_plan.savings.rules import azure_price, monthly_savings
 from migrations_plan.waves import Objective, OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
 from migrations_plan.waves.quality import PlanQuality, plan_quality
 
@@ -117,7 +117,7 @@ def plan_systems(estate: Sequence[EstateRow], assumptions: CostAssumptions,
     systems = []
     for row in estate:
         priced = row.strategy not in MOVING_STRATEGIES or bool(row.monthly_cost_by_option)
-        azure = row.monthly_cost_by_option.get("payg", row.monthly_cost or 0.0) if priced else 0.0
+        azure = azure_price(row, "payg") if priced else 0.0
         one_time = one_time_cost(SavingsSystem(id=str(row.id), name=row.name, strategy=row.strategy,
                                                migration_data_gb=row.storage_gb), assumptions) if priced else 0.0
         if row.strategy not in MOVING_STRATEGIES:

@@ -16,6 +16,7 @@ from typing import Protocol
 from migrations_plan.savings.assumptions import CostAssumptions
 from migrations_plan.savings.inputs import MOVING_STRATEGIES, SavingsSystem
 from migrations_plan.savings.legacy import LegacyFacts, legacy_figures
+from migrations_plan.savings.scenarios import scenario_prices
 from migrations_plan.strategy_types import Strategy
 
 
@@ -59,8 +60,19 @@ def monthly_saving(strategy: Strategy, legacy_monthly: float, azure_monthly: flo
     return legacy_monthly - azure_monthly
 
 
+def azure_price(row: PricedSystem, option: str) -> float:
+    """A system's monthly Azure price under pricing `option` as the savings report takes it: the option's price,
+    else the nearest priced scenario's (`scenario_prices`: a SQL target priced only with Azure Hybrid Benefit),
+    else its plain monthly cost, else 0."""
+    by_option = row.monthly_cost_by_option
+    price = by_option.get(option)
+    if price is None and by_option:
+        price = scenario_prices(by_option).get(option)
+    return row.monthly_cost or 0.0 if price is None else price
+
+
 def monthly_savings(rows: Iterable[PricedSystem], assumptions: CostAssumptions, *, option: str) -> dict[int, float]:
-    """Each system's monthly saving under pricing `option` (its plain monthly cost where `option` is not priced)."""
+    """Each system's monthly saving under pricing `option` (`azure_price`)."""
     return {row.id: monthly_saving(row.strategy, legacy_figures(row, assumptions).annual / 12.0,
-                                   row.monthly_cost_by_option.get(option, row.monthly_cost or 0.0))
+                                   azure_price(row, option))
             for row in rows}

@@ -14,9 +14,9 @@ from sqlmodel import col
 
 from flows.assess_flow import assess_estate, store_assessment
 from flows.assessment_store import last_run_settings
-from flows.estate_view import assumptions_in_force
+from flows.estate_view import assumptions_in_force, load_estate
 from flows.parameters import AssessParameters, PlanParameters, ReportParameters
-from flows.plan_flow import compute_plan, store_plan
+from flows.plan_flow import compute_plan, plan_systems, store_plan
 from flows.report_flow import load_inputs, project_savings, summary, write_files
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
@@ -24,7 +24,9 @@ from inventory.records import COST_LINE_NAMES, CostLines
 from inventory.store import apply_import
 from inventory.tables import CostAssumption, System, Wave, WaveMember, WaveStatus
 from migrations_plan.savings import SavingsReport, SystemResult, assumption_rows, default_assumptions
+from migrations_plan.savings.inputs import MOVING_STRATEGIES
 from migrations_plan.strategy_types import Strategy
+from migrations_plan.waves.objective import Cash, month_index, net_if_moved
 from tests.integration.estates import server
 
 pytestmark = pytest.mark.integration
@@ -199,3 +201,36 @@ def test_report_files_are_written_where_asked_and_json_matches_the_headline(plan
     finally:
         book.close()
     assert "assessment_rows" not in outcome.model_dump(), "the outcome (--json) keeps its one-line summary"
+
+
+def test_the_planner_values_every_move_as_the_savings_report_does(db_url: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cash objective ranks waves by the net each move adds over the horizon; that figure must be the savings
+    report's own, system by system, or the order optimises something finance never sees (a SQL Database target,
+    priced with Azure Hybrid Benefit only, once counted as free in Azure)."""
+    monkeypatch.setenv(DB_URL_ENV, db_url)
+    sql = server("sql-01", cores=4, db_engine="SQL Server", os_name="Microsoft Windows Server 2019 (64-bit)",
+                 costs=CostLines(hardware=2400.0, licences=6000.0))
+    with session_scope() as session:
+        apply_import(ParsedInventory.of("canonical-csv", systems=(*ESTATE, sql)), session=session, source="estate",
+                     file_name="estate.csv", file_sha256="0" * 64)
+    result, settings = assess_estate.fn(AssessParameters())
+    store_assessment.fn(result, settings)
+    store_plan.fn(compute_plan.fn(PlanParameters(start=PLAN_START, max_systems=3, pilot_max_systems=1)))
+    with session_scope() as session:
+        estate, assumptions = load_estate(session=session), assumptions_in_force(session=session)
+    planning = {system.id: system for system in plan_systems(estate, assumptions, {})}
+    systems, assumptions, _ = load_inputs.fn(params())
+    report = project_savings.fn(systems, assumptions, params())
+    checked = set()
+    for row in report.planned.systems:
+        if row.strategy not in MOVING_STRATEGIES or row.month is None:
+            continue
+        mine = planning[int(row.id)]
+        month = month_index(REPORT_START, row.month)
+        value = net_if_moved(Cash(mine.monthly_saving, mine.azure_monthly, mine.one_time_cost), month,
+                             horizon=12, dual=assumptions.dual_running_months)
+        assert value == pytest.approx(row.net, abs=0.01), row.name
+        checked.add(row.name)
+    assert {"sql-01", "web-01", "db-01"} <= checked
+    assert planning[next(s.id for s in estate if s.name == "sql-01")].azure_monthly > 0, "SQL is not free in Azure"

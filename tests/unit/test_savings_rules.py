@@ -66,7 +66,7 @@ def test_monthly_saving(strategy: Strategy, legacy: float, azure: float, expecte
     assert monthly_saving(strategy, legacy, azure) == expected
 
 
-def test_monthly_savings_uses_the_option_price_else_the_plain_cost() -> None:
+def test_monthly_savings_uses_the_option_price_else_the_nearest_priced_scenario_else_the_plain_cost() -> None:
     class Row:
         def __init__(self, id: int, by_option: dict[str, float], cost: float | None) -> None:
             self.id, self.strategy, self.monthly_cost = id, Strategy.REHOST, cost
@@ -80,3 +80,7 @@ def test_monthly_savings_uses_the_option_price_else_the_plain_cost() -> None:
     legacy = legacy_figures(rows[0], assumptions).annual / 12.0
     assert legacy == pytest.approx(100.0)  # the inventory's 1,200 a year, all other lines 0
     assert monthly_savings(rows, assumptions, option="ri3y") == {1: pytest.approx(75.0), 2: pytest.approx(60.0)}
+    # A SQL Database target is priced with Azure Hybrid Benefit only: its pay-as-you-go price is that one, as in
+    # the savings report (scenario_prices), not free: 100 - 30 = 70.
+    sql = [Row(3, {"payg_ahb": 30.0}, None), Row(4, {}, 45.0)]
+    assert monthly_savings(sql, assumptions, option="payg") == {3: pytest.approx(70.0), 4: pytest.approx(55.0)}
