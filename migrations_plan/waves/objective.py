@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from migrations_plan.waves.inputs import WavePolicy
 
@@ -28,9 +28,9 @@ from migrations_plan.waves.inputs import WavePolicy
 _FILL = 0.9
 
 
-@dataclass(frozen=True, slots=True)
-class Cash:
-    """A group's monthly saving (legacy minus Azure), Azure run rate and one-time cost, in USD."""
+class Cash(NamedTuple):
+    """A group's monthly saving (legacy minus Azure), Azure run rate and one-time cost, in USD (a NamedTuple:
+    one per group, built fast)."""
 
     saving: float
     azure: float
@@ -62,9 +62,9 @@ def slot_months(policy: WavePolicy, *, horizon: int, dates: Sequence[dt.date]) -
     return months
 
 
-def capacity_use(size: int, gb: float, policy: WavePolicy) -> float:
+def capacity_use(size: int, gb: float, max_systems: int, max_gb: float) -> float:
     """Share of a wave a group takes in its binding dimension; an oversized group takes a whole wave."""
-    return min(1.0, max(size / policy.max_systems, gb / policy.max_gb))
+    return min(1.0, max(size / max_systems, gb / max_gb))
 
 
 def cash_priorities(
@@ -79,7 +79,7 @@ def cash_priorities(
     """
     density = [c.saving / max(u, 1e-9) for c, u in zip(cash, use, strict=True)]
     deferred = [c.saving <= 0 for c in cash]
-    order = sorted(range(len(cash)), key=lambda g: (-density[g], g))
+    order = sorted(range(len(cash)), key=density.__getitem__, reverse=True)  # stable: ties keep index order
     for _ in range(3):
         filled = 0.0
         changed = False

@@ -169,9 +169,11 @@ class _Packer:
         self.used_systems: dict[int, int] = {}
         self.used_gb: dict[int, float] = {}
         self.slot_of = [-1] * len(facts)
+        self.max_systems, self.max_gb = policy.max_systems, policy.max_gb
 
     def oversized(self, g: int) -> bool:
-        return self.facts[g].size > self.policy.max_systems or self.facts[g].gb > self.policy.max_gb + _EPS_GB
+        f = self.facts[g]
+        return f.size > self.max_systems or f.gb > self.max_gb + _EPS_GB
 
     def need(self, g: int) -> tuple[int, float]:
         """Room a group needs; an oversized group needs a wave to itself, i.e. an empty one."""
@@ -234,9 +236,10 @@ class _Packer:
         """Producers of pinned groups (transitively) go as late as their consumers allow, leaving the early
         waves to the priority order; reversed migration order visits every consumer before its producers."""
         for g in reversed(order):
-            if self.slot_of[g] >= 0:
+            consumers = self.graph.consumers[g]
+            if not consumers or self.slot_of[g] >= 0:
                 continue
-            deadline = min((self.slot_of[c] for c in self.graph.consumers[g] if self.slot_of[c] >= 0), default=-1)
+            deadline = min((self.slot_of[c] for c in consumers if self.slot_of[c] >= 0), default=-1)
             if deadline >= 0:
                 # Pinned producers of this group are placed already: stay no earlier than them.
                 start = max([base, *(self.slot_of[p] for p in self.graph.producers[g])])
@@ -259,7 +262,8 @@ class _Packer:
             if self.slot_of[g] >= 0:
                 continue
             f = self.facts[g]
-            start = max([base, *(self.slot_of[p] for p in self.graph.producers[g])])
+            producers = self.graph.producers[g]
+            start = max(base, *(self.slot_of[p] for p in producers)) if producers else base
             if floors and not f.hub:
                 start = max(start, floor_of_env.setdefault(f.env_rank, frontier))
             if (deferred and deferred[g] and start < past_horizon

@@ -289,6 +289,7 @@ def _all_facts(
         pilot_env[text] = env.value in policy.pilot_environments
     low_risk = RISK_RANK[None]
     production = ENVIRONMENT_RANK[Environment.PRODUCTION]
+    max_systems, max_gb = policy.max_systems, policy.max_gb
     facts = []
     for g, ms in enumerate(members):
         group = groups[g]
@@ -318,7 +319,7 @@ def _all_facts(
             pilot_ok=not group.hub and risk <= low_risk and pilot_ok,
             pinned=_relative(pins[g], first_number),
             cash=Cash(group.monthly_saving, azure, one_time),
-            use=capacity_use(len(ms), group.storage_gb, policy),
+            use=capacity_use(len(ms), group.storage_gb, max_systems, max_gb),
             production=prod,
             name=name,
         ))

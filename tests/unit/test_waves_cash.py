@@ -60,9 +60,9 @@ def test_each_month_earlier_gains_the_monthly_saving() -> None:
 
 
 def test_capacity_use_is_the_binding_share_of_a_wave() -> None:
-    policy = WavePolicy(start=START)  # 50 systems, 20 TB
-    assert capacity_use(2, 3000.0, policy) == pytest.approx(max(2 / 50, 3000 / 20000)) == pytest.approx(0.15)
-    assert capacity_use(80, 0.0, policy) == 1.0, "an oversized group takes one whole wave"
+    # 50 systems, 20 TB (20,000 GB) a wave
+    assert capacity_use(2, 3000.0, 50, 20000.0) == pytest.approx(max(2 / 50, 3000 / 20000)) == pytest.approx(0.15)
+    assert capacity_use(80, 0.0, 50, 20000.0) == 1.0, "an oversized group takes one whole wave"
 
 
 def test_smiths_rule_moves_the_most_saving_per_wave_first_whatever_its_one_time_cost() -> None:
