@@ -12,8 +12,8 @@ max_systems and GB / max_gb (Smith's rule: net(M) falls by L - A for every month
 group with the most saving per unit of a wave first loses least). The level, -L x d - C, is the same in every
 month inside the horizon: it decides whether a group is worth moving at all, not when. A group whose value where
 it would land is negative (one-time and dual running outweigh what it saves before the horizon), or that saves
-nothing, is deferred: it goes after the others, from the first wave where moving it no longer loses money; and
-packing puts a group that would land where it loses money after the horizon instead (packing.py).
+nothing, is deferred: it is packed after the others; and packing puts a group that would land where it loses money
+after the horizon instead, unless a consumer that pays waits for it (packing.py).
 """
 
 from __future__ import annotations
