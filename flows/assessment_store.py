@@ -202,6 +202,11 @@ def assessment_counts(*, session: Session) -> dict[str, Any]:
     }
 
 
+def last_run_pricing(*, session: Session) -> str | None:
+    """The pricing key ("ri3y_ahb") of the latest assessment run: its savings option and Hybrid Benefit."""
+    return session.scalars(select(col(AssessmentRun.pricing)).order_by(col(AssessmentRun.id).desc()).limit(1)).first()
+
+
 def last_run_settings(*, session: Session) -> tuple[int, dict[str, str]] | None:
     """The id and settings (Azure Migrate's names) of the latest assessment run; None before the first."""
     found = session.execute(select(col(AssessmentRun.id), col(AssessmentRun.settings))

@@ -1024,7 +1024,8 @@ def report_savings_command(
     ctx: typer.Context,
     months: Annotated[int, typer.Option(min=1, max=120, help="Horizon in months.")] = 12,
     start: Annotated[str | None, typer.Option(help="First month, YYYY-MM-DD (default: this month).")] = None,
-    scenario: Annotated[str, typer.Option(help="payg, ri1y, ri3y, payg_ahb, ri1y_ahb or ri3y_ahb.")] = "payg",
+    scenario: Annotated[str | None, typer.Option(help="payg, ri1y, ri3y, payg_ahb, ri1y_ahb or ri3y_ahb (default: "
+                                                 "the latest assessment's savings option and AHB).")] = None,
     fmt: Annotated[list[str] | None, typer.Option("--format", help="csv, xlsx, json or html (repeatable; "
                                                   "default xlsx and html).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),

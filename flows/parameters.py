@@ -114,7 +114,8 @@ class ReportParameters(BaseModel):
 
     months: int = Field(default=12, ge=1, le=120, description="Horizon in months (12 and 36 are usual).")
     start: dt.date = Field(default_factory=_this_month, description="First month of the projection.")
-    scenario: str = Field(default="payg", description=f"Azure pricing scenario: {', '.join(SCENARIOS)}.")
+    scenario: str | None = Field(default=None, description=f"Azure pricing scenario: {', '.join(SCENARIOS)}; "
+                                 "default: the latest assessment's savings option and Azure Hybrid Benefit.")
     assumptions: str | None = Field(default=None, description="YAML/CSV file overriding default cost assumptions.")
     formats: list[str] = Field(default_factory=lambda: ["xlsx", "html"], description="csv, xlsx, json, html.")
     out_dir: str = Field(default="reports", description="Folder the report files are written to.")
@@ -123,8 +124,8 @@ class ReportParameters(BaseModel):
 
     @field_validator("scenario")
     @classmethod
-    def _known_scenario(cls, value: str) -> str:
-        if value not in SCENARIOS:
+    def _known_scenario(cls, value: str | None) -> str | None:
+        if value is not None and value not in SCENARIOS:
             raise ValueError(f"unknown scenario {value!r}; expected one of {', '.join(SCENARIOS)}")
         return value
 

@@ -11,7 +11,7 @@ from prefect.cache_policies import NONE
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, insert
 
-from flows.assessment_store import last_run_settings
+from flows.assessment_store import last_run_pricing, last_run_settings
 from flows.estate_view import load_savings_systems
 from flows.handoff import whole
 from flows.parameters import ReportParameters
@@ -41,6 +41,7 @@ from migrations_plan.savings import (
     load_assumptions,
 )
 from migrations_plan.savings.rules import set_aside_unpriced
+from migrations_plan.savings.scenarios import SCENARIOS
 
 WRITERS = {"csv": write_savings_csv, "xlsx": write_savings_xlsx, "json": write_savings_json,
            "html": write_savings_html}
@@ -89,6 +90,16 @@ class ReportOutcome(BaseModel):
     assessment: str = ""
 
 
+def scenario_of(params: ReportParameters) -> str:
+    """The pricing scenario asked for, else the latest assessment's (its savings option and Hybrid Benefit, the
+    prices `status` shows), else pay-as-you-go."""
+    if params.scenario:
+        return params.scenario
+    with session_scope(get_settings().db_url) as session:
+        pricing = last_run_pricing(session=session)
+    return pricing if pricing in SCENARIOS else "payg"
+
+
 @task(name="load-savings-inputs", cache_policy=NONE)
 def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssumptions, EstateRunRates]:
     """The assessed estate as savings inputs; records the assumptions in force in `cost_assumption`."""
@@ -107,7 +118,7 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
     # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow rather
     # than counted as a free move; listed in the report summary.
     systems, unpriced = set_aside_unpriced(loaded)
-    rates = _run_rates(loaded, systems, unpriced, assumptions, params.scenario)
+    rates = _run_rates(loaded, systems, unpriced, assumptions, scenario_of(params))
     if last_run is not None:
         run_id, settings = last_run
         described = settings_text(settings) if settings else "settings not recorded (an older run)"
@@ -134,7 +145,7 @@ def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions, 
                     assessment: tuple[tuple[str, str], ...] = ()) -> SavingsReport:
     report("report", 0, len(systems))
     result = build_savings_report(systems, assumptions, start=params.start, months=params.months,
-                                  scenario=params.scenario, assessment=assessment)
+                                  scenario=scenario_of(params), assessment=assessment)
     report("report", len(systems), len(systems))
     return result
 
@@ -170,6 +181,7 @@ def summary(result: SavingsReport, rates: EstateRunRates, files: list[str]) -> R
 def report_flow(params: ReportParameters | None = None) -> ReportOutcome:
     """Monthly cash flow (legacy avoided, Azure added, one-time, net, cumulative), payback, NPV, by wave/BU."""
     params = params or ReportParameters()
+    params = params.model_copy(update={"scenario": scenario_of(params)})
     systems, assumptions, rates = load_inputs(params)
     result = project_savings(whole(systems), assumptions, params, rates.assessment_rows)
     files = write_files(whole(result), params) if params.formats else []

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from flows.reports.savings_html import render_savings_html
-from flows.reports.savings_tables import Cell, Column, Kind, Table, month_text, report_tables
+from flows.reports.savings_tables import Cell, Column, Kind, Table, assessment_rows, month_text, report_tables
 from flows.reports.savings_xlsx import write_xlsx_tables
 from inventory.cells import FORMULA_STARTS, escape_formula
 from inventory.records import COST_LINE_NAMES
@@ -180,7 +180,7 @@ def savings_json(report: SavingsReport) -> dict[str, Any]:
                       for r in report.scenarios.results],
         "assumptions": [{"key": row.key, "value": row.value, "unit": row.unit, "source": row.source}
                         for row in report.assumption_rows],
-        "assessment": dict(report.assessment),
+        "assessment": dict(assessment_rows(report)),
         "systems": {"columns": list(JSON_SYSTEM_COLUMNS), "rows": list(_system_json_rows(report))},
     }
 

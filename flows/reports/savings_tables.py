@@ -134,11 +134,16 @@ def report_tables(report: SavingsReport) -> tuple[Table, ...]:
               lambda: ((row.key, Cell(row.value, _assumption_kind(row.unit)), row.unit, row.source)
                        for row in report.assumption_rows), mixed=True),
         Table("Assessment", "assessment", (Column("Setting", Kind.TEXT), Column("Value", Kind.TEXT)),
-              lambda: iter(report.assessment or (("Assessment run", "not recorded"),)),
+              lambda: iter(assessment_rows(report)),
               note="The assessment run the Azure prices come from and its settings, under Azure Migrate's names."),
         Table("Systems", "systems", SYSTEM_COLUMNS, lambda: system_rows(report),
               note="Annual legacy lines; 'Lines from defaults' names those computed from the assumptions."),
     )
+
+
+def assessment_rows(report: SavingsReport) -> tuple[tuple[str, str], ...]:
+    """The assessment run and its settings, or one row saying none was recorded."""
+    return report.assessment or (("Assessment run", "not recorded"),)
 
 
 def _money(*titles: str) -> tuple[Column, ...]:

@@ -17,7 +17,7 @@ from flows.assessment_store import last_run_settings
 from flows.estate_view import assumptions_in_force, load_estate
 from flows.parameters import AssessParameters, PlanParameters, ReportParameters
 from flows.plan_flow import compute_plan, plan_systems, store_plan
-from flows.report_flow import load_inputs, project_savings, summary, write_files
+from flows.report_flow import load_inputs, project_savings, scenario_of, summary, write_files
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
 from inventory.records import COST_LINE_NAMES, CostLines
@@ -234,3 +234,17 @@ def test_the_planner_values_every_move_as_the_savings_report_does(db_url: str,
         checked.add(row.name)
     assert {"sql-01", "web-01", "db-01"} <= checked
     assert planning[next(s.id for s in estate if s.name == "sql-01")].azure_monthly > 0, "SQL is not free in Azure"
+
+
+def test_the_report_prices_with_the_assessments_savings_option_unless_asked_otherwise(estate: str) -> None:
+    result, settings = assess_estate.fn(AssessParameters(pricing="ri3y", ahb=True))
+    store_assessment.fn(result, settings)
+    systems, assumptions, rates = load_inputs.fn(params())
+    assert scenario_of(params()) == "ri3y_ahb"
+    priced = [s for s in systems if s.strategy in MOVING_STRATEGIES]
+    assert rates.azure_monthly == pytest.approx(sum(s.azure_monthly["ri3y_ahb"] for s in priced), abs=0.01)
+    assert rates.azure_monthly < sum(s.azure_monthly["payg"] for s in priced), "3-year reserved is cheaper"
+    assert project_savings.fn(systems, assumptions, params()).scenario == "ri3y_ahb"
+    # Asked for pay-as-you-go, the report says so and prices with it.
+    assert project_savings.fn(systems, assumptions, params(scenario="payg")).scenario == "payg"
+    assert "Savings option 3 years reserved" in rates.assessment

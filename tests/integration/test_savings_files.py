@@ -149,6 +149,7 @@ def test_json_document(report: SavingsReport, tmp_path: Path) -> None:
     assert [s["scenario"] for s in data["scenarios"]] == ["payg", "ri3y"]
     assert data["realised"]["unscheduled"] == ["db"]
     assert data["systems"]["columns"] == list(JSON_SYSTEM_COLUMNS)
+    assert data["assessment"] == {"Assessment run": "not recorded"}, "as in the CSV and XLSX views"
     rows = {row[0]: dict(zip(data["systems"]["columns"], row, strict=True)) for row in data["systems"]["rows"]}
     assert rows["db"]["default_lines"] == ["hardware", "licences", "facilities", "labour", "network"]
     assert (rows["db"]["planned_month"], rows["db"]["realised_month"], rows["db"]["strategy"]) == (
