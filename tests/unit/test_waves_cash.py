@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from migrations_plan.strategy_types import Strategy
 from migrations_plan.waves import Objective, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
 from migrations_plan.waves.objective import Cash, capacity_use, month_index, net_if_moved
-from migrations_plan.waves.quality import knapsack_bound, lp_bound, order_value, plan_quality
+from migrations_plan.waves.quality import _problem, knapsack_bound, lp_bound, order_value, plan_quality
 from tests.unit.test_waves_properties import Estate, estates, plan_of
 
 START = dt.date(2026, 1, 5)
@@ -187,3 +187,36 @@ def check_no_lone_group_lands_where_it_loses_money(estate: Estate, plan: WavePla
             cash = Cash(sum(s.monthly_saving for s in members), sum(s.azure_monthly for s in members),
                         sum(s.one_time_cost for s in members))
             assert net_if_moved(cash, month, horizon=horizon, dual=policy.dual_running_months) >= 0, (wave, group)
+
+
+def per_slot_lp(plan: WavePlan, policy: WavePolicy, horizon: int) -> float:
+    """The LP over every slot, unmerged, written out in full: what lp_bound's merged LP relaxes."""
+    import numpy as np
+    from scipy.optimize import linprog  # type: ignore[import-untyped]
+
+    problem = _problem(plan, policy, horizon)
+    rows = [problem.row(g, horizon=horizon, dual=policy.dual_running_months) for g in range(len(problem.cash))]
+    if not rows or not problem.months:
+        return problem.fixed_value
+    groups, slots = len(rows), len(problem.months)
+    a_ub = np.zeros((groups + 2 * slots, groups * slots))
+    for g in range(groups):
+        for k in range(slots):
+            column = g * slots + k
+            a_ub[g, column] = 1.0
+            a_ub[groups + k, column], a_ub[groups + slots + k, column] = problem.shares[g]
+    b_ub = [1.0] * groups + [r[0] for r in problem.room] + [r[1] for r in problem.room]
+    result = linprog(-np.array(rows).ravel(), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+    return problem.fixed_value - float(result.fun)
+
+
+@settings(max_examples=60, deadline=None)
+@given(estates())
+def test_the_merged_lp_is_the_per_slot_lp_unless_pins_share_a_month_unevenly(estate: Estate) -> None:
+    plan = plan_of(estate)
+    for horizon in (12, 36):
+        merged, full = lp_bound(plan, estate.policy, horizon=horizon), per_slot_lp(plan, estate.policy, horizon)
+        slack = 1e-6 * max(1.0, abs(full))
+        assert merged >= full - slack, "a relaxation: never below"
+        if not any(group.pinned_wave is not None for group in plan.groups):
+            assert merged == pytest.approx(full, rel=1e-6, abs=1e-6)
