@@ -28,7 +28,7 @@ from migrations_plan.savings import CostAssumptions, SavingsSystem
 from migrations_plan.savings.estate import one_time_cost
 from migrations_plan.savings.inputs import MOVING_STRATEGIES
 from migrations_plan.savings.rules import azure_price, monthly_savings
-from migrations_plan.waves import Objective, OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
+from migrations_plan.waves import Objective, OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_orders
 from migrations_plan.waves.quality import PlanQuality, plan_quality
 
 
@@ -102,8 +102,10 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
     systems = plan_systems(estate, assumptions, pins)
     known = {system.id for system in systems}
     edges = [edge for edge in edges if edge.source_id in known and edge.target_id in known]
-    plan = plan_waves(systems, edges, policy=policy, frozen=frozen)
-    quality = plan_quality(plan, systems=systems, edges=edges, policy=policy, frozen=frozen)
+    # The naive (alphabetical) order beside the chosen one, for the plan's quality: one grouping for both.
+    plan, naive = plan_orders(systems, edges, policy=policy, objectives=(policy.objective, Objective.ALPHABETICAL),
+                              frozen=frozen)
+    quality = plan_quality(plan, systems=systems, edges=edges, policy=policy, frozen=frozen, naive_plan=naive)
     report("plan", len(estate), len(estate))
     return ComputedPlan(plan, policy, len(estate), new_pins, list(params.freeze), notes, quality)
 

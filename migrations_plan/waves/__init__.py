@@ -26,7 +26,7 @@ from migrations_plan.waves.model import (
     Wave,
     WavePlan,
 )
-from migrations_plan.waves.planner import EXCLUSION_REASONS, plan_waves
+from migrations_plan.waves.planner import EXCLUSION_REASONS, plan_orders, plan_waves
 
 __all__ = [
     "DEFAULT_HUBS",
@@ -49,5 +49,6 @@ __all__ = [
     "Wave",
     "WavePlan",
     "WavePolicy",
+    "plan_orders",
     "plan_waves",
 ]

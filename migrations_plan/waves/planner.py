@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 from inventory.records import Environment
@@ -30,6 +31,7 @@ from migrations_plan.waves.inputs import (
     RISK_RANK,
     FrozenWave,
     HubPolicy,
+    Objective,
     PlanEdge,
     PlanningError,
     PlanSystem,
@@ -69,6 +71,22 @@ def plan_waves(
     `cuts` are (source_id, target_id) dependencies an engineer decided to cut (either direction): they no
     longer join groups but still order them. Raises `PlanningError` on inconsistent input.
     """
+    return plan_orders(systems, edges, policy=policy, objectives=(policy.objective,), hubs=hubs, frozen=frozen,
+                       cuts=cuts)[0]
+
+
+def plan_orders(
+    systems: Iterable[PlanSystem],
+    edges: Iterable[PlanEdge],
+    *,
+    policy: WavePolicy,
+    objectives: Sequence[Objective],
+    hubs: HubPolicy = DEFAULT_HUBS,
+    frozen: Iterable[FrozenWave] = (),
+    cuts: Iterable[tuple[int, int]] = (),
+) -> tuple[WavePlan, ...]:
+    """`plan_waves` under each of `objectives` (the policy's other settings kept), sharing the work that does not
+    depend on the order: checks, groups, facts, cut suggestions, the group graph."""
     all_systems = tuple(systems)
     started = tuple(sorted(frozen, key=lambda w: w.number))
     index = _check_systems(all_systems)
@@ -100,42 +118,46 @@ def plan_waves(
     oversized = _oversized(groups, members, links, group_of, all_systems, policy)
 
     graph = group_graph(len(members), links.ordering, group_of)
-    objective, horizon, dual = policy.objective, policy.objective.horizon_months, policy.dual_running_months
-    months = horizon_slot_months(policy)
-    if objective.is_cash:
-        placement = _cash_placement(facts, graph, policy, months, with_pilot=not started, first_number=first_number)
-    else:
-        order = migration_order(facts, graph, objective=objective)
-        placement = pack(facts, order, graph, policy=policy, with_pilot=not started, first_number=first_number)
-    warnings.extend(placement.warnings)
-
-    waves = _new_waves(groups, placement.slot_of, placement.pilot, policy, first_number)
-    warnings.extend(_overloads(waves, policy, {o.group.id for o in oversized}))
-    by_id = {s.id: s for s in all_systems}
+    by_id = MappingProxyType({s.id: s for s in all_systems})
     kept = tuple(_kept_wave(w, by_id) for w in started)
-    return WavePlan(
-        waves=tuple(sorted(kept + waves, key=lambda w: w.number)),
-        groups=groups,
-        excluded=MappingProxyType(dict(sorted(excluded.items()))),
-        oversized=oversized,
-        cycles=tuple(tuple(g + 1 for g in cycle) for cycle in graph.cycles),
-        warnings=tuple(warnings),
-        objective=objective.value,
-        losing=_losing(groups, facts, months, horizon, dual),
-        pilot_candidates=frozenset(groups[g].id for g in pilot_candidates(facts, graph, policy))
-        if placement.pilot else frozenset(),
-        stats=MappingProxyType({
-            "systems": len(all_systems),
-            "planned_systems": len(active),
-            "frozen_systems": sum(1 for s in state if s == FROZEN),
-            "excluded_systems": len(excluded),
-            "joining_dependencies": len(links.join),
-            "ordering_dependencies": len(links.ordering),
-            "hub_dependencies": links.hub_count,
-            "dependencies_to_excluded": links.excluded_count,
-        }),
-        systems=MappingProxyType(by_id),
-    )
+    stats = MappingProxyType({
+        "systems": len(all_systems),
+        "planned_systems": len(active),
+        "frozen_systems": sum(1 for s in state if s == FROZEN),
+        "excluded_systems": len(excluded),
+        "joining_dependencies": len(links.join),
+        "ordering_dependencies": len(links.ordering),
+        "hub_dependencies": links.hub_count,
+        "dependencies_to_excluded": links.excluded_count,
+    })
+    plans = []
+    for objective in objectives:
+        chosen = replace(policy, objective=objective)
+        horizon, dual = objective.horizon_months, policy.dual_running_months
+        months = horizon_slot_months(chosen)
+        if objective.is_cash:
+            placement = _cash_placement(facts, graph, chosen, months, with_pilot=not started,
+                                        first_number=first_number)
+        else:
+            order = migration_order(facts, graph, objective=objective)
+            placement = pack(facts, order, graph, policy=chosen, with_pilot=not started, first_number=first_number)
+        waves = _new_waves(groups, placement.slot_of, placement.pilot, chosen, first_number)
+        plans.append(WavePlan(
+            waves=tuple(sorted(kept + waves, key=lambda w: w.number)),
+            groups=groups,
+            excluded=MappingProxyType(dict(sorted(excluded.items()))),
+            oversized=oversized,
+            cycles=tuple(tuple(g + 1 for g in cycle) for cycle in graph.cycles),
+            warnings=(*warnings, *placement.warnings,
+                      *_overloads(waves, chosen, {o.group.id for o in oversized})),
+            objective=objective.value,
+            losing=_losing(groups, facts, months, horizon, dual),
+            pilot_candidates=frozenset(groups[g].id for g in pilot_candidates(facts, graph, chosen))
+            if placement.pilot else frozenset(),
+            stats=stats,
+            systems=by_id,
+        ))
+    return tuple(plans)
 
 
 def _cash_placement(facts: Sequence[GroupFacts], graph: GroupGraph, policy: WavePolicy, months: Sequence[int], *,

@@ -314,10 +314,13 @@ def knapsack_bound(plan: WavePlan, policy: WavePolicy, *, horizon: int) -> float
 def plan_quality(
     plan: WavePlan, *, systems: Iterable[PlanSystem], edges: Iterable[PlanEdge], policy: WavePolicy,
     hubs: HubPolicy = DEFAULT_HUBS, frozen: Iterable[FrozenWave] = (), cuts: Iterable[tuple[int, int]] = (),
+    naive_plan: WavePlan | None = None,
 ) -> PlanQuality:
-    """The plan's net over 12 and 36 months, the naive order's (alphabetical, same rules), and the bound."""
-    naive_plan = plan_waves(systems, edges, policy=replace(policy, objective=Objective.ALPHABETICAL), hubs=hubs,
-                            frozen=frozen, cuts=cuts)
+    """The plan's net over 12 and 36 months, the naive order's (alphabetical, same rules: planned here unless
+    given, e.g. by `plan_orders` beside the plan), and the bound."""
+    if naive_plan is None:
+        naive_plan = plan_waves(systems, edges, policy=replace(policy, objective=Objective.ALPHABETICAL), hubs=hubs,
+                                frozen=frozen, cuts=cuts)
     chosen = {h: order_value(plan, policy, horizon=h) for h in HORIZONS}
     naive = {h: order_value(naive_plan, policy, horizon=h) for h in HORIZONS}
     bounds: dict[int, float] = {}

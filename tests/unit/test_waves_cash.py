@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 
 from migrations_plan.strategy_types import Strategy
-from migrations_plan.waves import Objective, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_waves
+from migrations_plan.waves import Objective, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_orders, plan_waves
 from migrations_plan.waves.objective import Cash, capacity_use, month_index, net_if_moved
 from migrations_plan.waves.quality import _problem, knapsack_bound, lp_bound, order_value, plan_quality
 from tests.unit.test_waves_properties import Estate, estates, plan_of
@@ -220,3 +220,15 @@ def test_the_merged_lp_is_the_per_slot_lp_unless_pins_share_a_month_unevenly(est
         assert merged >= full - slack, "a relaxation: never below"
         if not any(group.pinned_wave is not None for group in plan.groups):
             assert merged == pytest.approx(full, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(estates())
+def test_plan_orders_gives_each_objectives_plan_as_plan_waves_does(estate: Estate) -> None:
+    objectives = tuple(Objective)
+    together = plan_orders(estate.systems, estate.edges, policy=estate.policy, objectives=objectives,
+                           frozen=estate.frozen, cuts=estate.cuts)
+    for objective, plan in zip(objectives, together, strict=True):
+        alone = plan_waves(estate.systems, estate.edges, policy=replace(estate.policy, objective=objective),
+                           frozen=estate.frozen, cuts=estate.cuts)
+        assert plan == alone and str(plan) == str(alone), objective
