@@ -182,7 +182,8 @@ def errors_handled(options: Options) -> Iterator[None]:
 
 
 # Parameter fields whose command-line option has another name.
-_OPTION_OF_FIELD = {"formats": "--format", "out_dir": "--out", "pins": "--pin", "folder": "--dir"}
+_OPTION_OF_FIELD = {"formats": "--format", "out_dir": "--out", "pins": "--pin", "folder": "--dir",
+                    "performance_history_days": "--performance-history", "pricing": "--savings-option"}
 
 
 def _option_problem(error: Any) -> str:
@@ -492,6 +493,9 @@ def assess_command(
     percentile: Annotated[int | None, typer.Option(help="Percentile utilization: 50, 90, 95 (default) or 99.")]
     = None,
     comfort_factor: Annotated[float | None, typer.Option(help="Comfort factor on utilisation (default 1.3).")] = None,
+    performance_history: Annotated[int | None, typer.Option(min=1, help="Performance history in days (1, 7 or 30; "
+                                                            "recorded: imported figures already cover their "
+                                                            "source's window, as in Azure Migrate).")] = None,
     series: Annotated[list[str] | None, typer.Option("--series", help="VM series to include, e.g. Dsv5,Esv5 "
                                                      "(repeatable; default: Azure Migrate's list).")] = None,
     burstable: Annotated[bool | None, typer.Option("--burstable/--no-burstable", help="Also offer burstable "
@@ -521,7 +525,8 @@ def assess_command(
         if overrides and not reason.strip():
             raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
         fields = assess_fields(settings, region=region, sizing=sizing, percentile=percentile,
-                               comfort_factor=comfort_factor, series=series, burstable=burstable,
+                               comfort_factor=comfort_factor, performance_history=performance_history,
+                               series=series, burstable=burstable,
                                savings_option=savings_option, ahb=ahb, discount=discount,
                                default_environment=default_environment, cap_at_allocation=cap_at_allocation)
         if rules is not None:
@@ -566,6 +571,7 @@ def assess_fields(settings: Path | None, **flags: Any) -> dict[str, Any]:
         fields.update(load_settings_file(settings))
     parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "sizing": ("sizing", sizing_of), "savings_option": ("pricing", parse_savings_option),
+        "performance_history": ("performance_history_days", int),
         "default_environment": ("default_environment", environment_of),
         "series": ("series", lambda names: [part.strip() for name in names for part in name.split(",")
                                             if part.strip()]),
@@ -1186,11 +1192,12 @@ def compare_azure_migrate_command(
 ) -> None:
     """Our size and monthly cost beside Azure Migrate's, machine by machine: agreement rates, totals, machines on one
     side only, and why we differ. Reads the workbook and the database; writes only --xlsx."""
+    from flows.assessment_store import last_run_settings
     from flows.compare_view import load_compared_systems
     from flows.money_display import rate_table_for
     from flows.reports.compare_files import comparison_json, write_comparison_xlsx
     from inventory.db import DatabaseError, session_scope
-    from migrations_plan.compare import compare, parse
+    from migrations_plan.compare import OurRun, compare, parse
     from migrations_plan.compare.azure_migrate import size_key
     from migrations_plan.pricing.currency import UnknownCurrencyError
     from migrations_plan.pricing.store import active_catalog_path, load_catalog
@@ -1202,6 +1209,10 @@ def compare_azure_migrate_command(
             table.get(currency)
         if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
             raise BadInputError.single(str(xlsx), "the comparison export must be an .xlsx file")
+        if xlsx is not None and (xlsx.resolve() == path.resolve()
+                                 or (xlsx.exists() and path.exists() and xlsx.samefile(path))):
+            raise BadInputError.single(str(xlsx), f"--xlsx names the workbook being compared ({path}): writing the "
+                                       "comparison there would overwrite it; name another file")
         workbook = parse(path)
         try:
             table.get(workbook.currency or "USD")
@@ -1211,6 +1222,7 @@ def compare_azure_migrate_command(
         try:
             with session_scope(options.db_url) as session:
                 ours = load_compared_systems(session=session)
+                last_run = last_run_settings(session=session)
         except DatabaseError as e:
             raise BadSettingsError(str(e)) from e
         if not ours:
@@ -1219,7 +1231,7 @@ def compare_azure_migrate_command(
                  for size in load_catalog(active_catalog_path()).vm_sizes()}
         result = compare(ours, workbook, our_conversion=table.conversion("USD", shown),
                          their_conversion=table.conversion(workbook.currency or "USD", shown), size_specs=specs,
-                         tolerance=tolerance)
+                         tolerance=tolerance, our_run=OurRun(*last_run) if last_run is not None else None)
         written = write_comparison_xlsx(result, xlsx, warnings=workbook.warnings) if xlsx else None
     files = [str(written)] if written else []
     emit(options, {"ok": True, **comparison_json(result, warnings=workbook.warnings), "files": files},
@@ -1252,8 +1264,9 @@ def render_comparison(console: Console, result: Any, warnings: tuple[str, ...], 
         compared = [flag for _, flag in flags if flag is not None]
         return ", ".join(found) if found else ("[red]none[/]" if compared else "-")
 
+    ours_from = f"ours from {result.our_run}" if result.our_run is not None else "our assessment run not known"
     table = Table(title=escape(f"Ours beside Azure Migrate ({result.workbook}); per month, {code}; sizes "
-                               "without Standard_"), title_justify="left")
+                               f"without Standard_\n{ours_from}"), title_justify="left")
     for column in ("machine", "our size", "MS size", "ours vCPU/GiB", "MS vCPU/GiB", "ours", "MS", "diff",
                    "agree on"):
         table.add_column(column, justify="right" if column in ("ours", "MS", "diff") else "left", overflow="fold")

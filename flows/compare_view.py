@@ -13,9 +13,10 @@ from inventory.tables import Assessment, System, TargetMapping, table_of
 from migrations_plan.compare import OurSystem
 from migrations_plan.compare.azure_migrate import OUR_OPTION
 
-# Keys of `target_mapping.details` that explain a size: the sizing note the assessment stores, and reasons a newer
-# assessment may add (a text or a list of texts). Read defensively: older rows have none of them.
-REASON_KEYS = ("sizing_note", "sizing_reason", "sizing_reasons", "reasons", "series_note")
+# Keys of `target_mapping.details` that explain a size, as `assessment_store` writes them: the requirement's
+# arithmetic (sizing note) and why that size and not a cheaper one (sizing reason). Read defensively: older rows
+# may lack them, and a value that is not text is skipped.
+REASON_KEYS = ("sizing_note", "sizing_reason")
 
 
 def sizing_notes(details: Mapping[str, Any]) -> tuple[str, ...]:

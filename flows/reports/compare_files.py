@@ -36,6 +36,8 @@ def comparison_json(comparison: Comparison, *, warnings: Sequence[str] = ()) -> 
     return {
         "workbook": c.workbook, "workbook_region": c.workbook_region, "currency": c.currency,
         "basis": BASIS, "tolerance": c.tolerance,
+        "our_assessment": None if c.our_run is None else {"run": c.our_run.id, "settings": dict(c.our_run.settings),
+                                                          "text": str(c.our_run)},
         "conversions": {"ours": {"text": str(c.our_conversion), **c.our_conversion.as_dict()},
                         "microsoft": {"text": str(c.their_conversion), **c.their_conversion.as_dict()}},
         "agreement": {"same_size": _agreement(c.same_size), "same_vcpu_and_memory": _agreement(c.same_shape),
@@ -90,6 +92,17 @@ def machine_rows(comparison: Comparison) -> Iterator[list[object]]:
                _flag(m.cost_within), theirs.readiness, "; ".join(m.reasons)]
 
 
+def _our_run_rows(comparison: Comparison) -> list[list[object]]:
+    """Our assessment run and its settings under Azure Migrate's names, one row each, noted as ours."""
+    run = comparison.our_run
+    if run is None:
+        return [["Our assessment run", "not known", ""]]
+    rows: list[list[object]] = [["Our assessment run", run.id, "our side was assessed with the settings below"]]
+    if not run.settings:
+        return [*rows, ["Our settings", "not recorded (an older run)", ""]]
+    return rows + [[name, value, "ours"] for name, value in run.settings.items()]
+
+
 def summary_rows(comparison: Comparison, warnings: Sequence[str] = ()) -> list[list[object]]:
     c, money = comparison, money_format(comparison.currency)
 
@@ -102,6 +115,7 @@ def summary_rows(comparison: Comparison, warnings: Sequence[str] = ()) -> list[l
         ["Our amounts", str(c.our_conversion), ""],
         ["Microsoft's amounts", str(c.their_conversion), ""],
         ["Basis", BASIS, ""],
+        *_our_run_rows(c),
         ["Machines on both sides", len(c.machines), ""],
         ["Only ours", len(c.only_ours), ""],
         ["Only Microsoft's", len(c.only_theirs), ""],

@@ -39,6 +39,7 @@ from migrations_plan.assessment.rules import Decision, RuleTarget
 from migrations_plan.assessment.settings import AssessSettings, SizingCriterion
 from migrations_plan.assessment.sizing import Requirement, UnknownSizeError, requirement
 from migrations_plan.assessment.vm import (
+    PRODUCTION_SYSTEM,
     DiskChooser,
     DiskTierNotFoundError,
     VmChoice,
@@ -251,7 +252,7 @@ class _Assessor:
         try:
             choice = self.vms.choose(
                 need, os=os.value, premium=premium,
-                burstable_why="production system" if production else self._no_burstable(need, facts, aks),
+                burstable_why=PRODUCTION_SYSTEM if production else self._no_burstable(need, facts, aks),
                 min_vcpus=_AKS_MIN_VCPUS if aks else 1, min_memory_gib=_AKS_MIN_MEMORY_GIB if aks else 0.0,
             )
         except VmNotFoundError as e:

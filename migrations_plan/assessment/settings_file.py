@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from inventory.errors import BadInputError, InputProblem
+from inventory.importers.common import decode_text, display_name, read_bytes
 from inventory.records import Environment, normalise_environment
 from migrations_plan.assessment.rules import compose_yaml
 from migrations_plan.assessment.settings import (
@@ -210,11 +211,10 @@ KNOWN_SETTINGS = ("Target location, Sizing criteria, Percentile utilization, Per
 
 def load_settings_file(path: Path) -> dict[str, Any]:
     """Assess parameters from a settings YAML; every problem of the file at once (BadInputError)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise BadInputError.single(str(path), f"cannot read the settings file: {e.strerror or e}") from e
-    return parse_settings(text, source=str(path))
+    # Read as the other input files are: a missing, unreadable, empty or binary file is bad input naming the file,
+    # and text that is not UTF-8 is read in its detected encoding (Windows-1252 from Notepad, UTF-16 with a BOM).
+    name = display_name(path)
+    return parse_settings(decode_text(read_bytes(path), name), source=name)
 
 
 def parse_settings(text: str, *, source: str = "<settings>") -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """What a workload needs in Azure: Azure Migrate's performance-based arithmetic, or the allocated size.
 
 Performance-based: vCPUs = ceil(cores x CPU% x comfort), memory = GiB x memory% x comfort, disk IOPS and MB/s
-= (read + write) x comfort. Sized "as on premises" (allocated cores and memory, no comfort factor) instead when
-the criterion says so, when the system is powered off (no performance data while it is off), when a utilisation
-figure is missing or 0 % memory (a running OS always uses memory: the figures are blanks written as zeros, not a
-measurement), or when the figures are a lower percentile than asked. Requirements are only ever rounded up.
+= (read + write) x comfort; above the allocation it says so. Sized "as on premises" (allocated cores and memory,
+measured disk IOPS and MB/s as they are: no comfort factor) instead when the criterion says so, when the system is
+powered off (no performance data while it is off), when a utilisation figure is missing or 0 % memory (a running OS
+always uses memory: the figures are blanks written as zeros, not a measurement), or when the figures are a lower
+percentile than asked. Requirements are only ever rounded up.
 """
 
 from __future__ import annotations
@@ -69,7 +70,6 @@ def requirement(system: AssessInput, *, percentile: int, comfort_factor: float, 
     if missing or cores is None or memory_mb is None:
         raise UnknownSizeError(f"{' and '.join(missing)} unknown: cannot size")
     memory_gib = memory_mb / 1024
-    disks, disk_note = disk_needs(system.disks, system.storage_gb, comfort_factor=comfort_factor)
     cpu, mem, given = system.cpu_util_pct, system.memory_util_pct, system.util_percentile
     if (cpu is not None and mem is not None and mem > 0 and not as_on_premises
             and system.power_state is not PowerState.OFF and (given is None or given >= percentile)):
@@ -78,17 +78,29 @@ def requirement(system: AssessInput, *, percentile: int, comfort_factor: float, 
         label = f"P{given}" if given is not None else "utilisation (percentile not given)"
         note = (f"{label} CPU {cpu:.3g}% of {cores} cores x {comfort_factor:g} -> {vcpus} vCPU; "
                 f"memory {mem:.3g}% of {memory_gib:.6g} GiB x {comfort_factor:g} -> {memory:.6g} GiB")
-        if cap_at_allocation:
-            allocated = round(ceil_to(memory_gib, 0.01), 2)
-            if vcpus > cores or memory > allocated:
-                vcpus, memory = min(vcpus, cores), min(memory, allocated)
-                note += f"; capped at the allocation: {vcpus} vCPU, {memory:.6g} GiB"
+        allocated = round(ceil_to(memory_gib, 0.01), 2)
+        above = []
+        if vcpus > cores:
+            above.append(f"vCPU {round(cores * cpu / 100 * comfort_factor, 2):g} above the allocated {cores} "
+                         f"(comfort factor {comfort_factor:g} on {cpu:.3g}% use")
+        if memory > allocated:
+            above.append(f"memory {memory:.6g} GiB above the allocated {allocated:.6g} GiB (comfort factor "
+                         f"{comfort_factor:g} on {mem:.3g}% use")
+        if above and cap_at_allocation:
+            vcpus, memory = min(vcpus, cores), min(memory, allocated)
+            note += f"; capped at the allocation: {vcpus} vCPU, {memory:.6g} GiB"
+        elif above:
+            note += "; " + "), ".join(above) + "; --cap-at-allocation caps it)"
         basis = SizingBasis.PERFORMANCE
     else:
         vcpus, memory = max(1, cores), round(ceil_to(memory_gib, 0.01), 2)
         note = f"{_no_performance(system, percentile, as_on_premises)}: sized as on premises, {vcpus} vCPU and " \
                f"{memory:.6g} GiB"
         basis = SizingBasis.AS_ON_PREMISES
+    # The comfort factor is a performance-based setting: sized as on premises, measured disk IOPS and MB/s are
+    # used as they are, like the allocated cores and memory (Microsoft's as-on-premises worked example).
+    disks, disk_note = disk_needs(system.disks, system.storage_gb,
+                                  comfort_factor=comfort_factor if basis is SizingBasis.PERFORMANCE else 1.0)
     if disk_note:
         note += f"; {disk_note}"
     return Requirement(basis, vcpus, memory, disks, sum(d.iops for d in disks), sum(d.mbps for d in disks), note)
@@ -114,7 +126,8 @@ def _no_performance(system: AssessInput, percentile: int, as_on_premises: bool) 
 def disk_needs(
     disks: tuple[DiskLoad, ...], storage_gb: float | None, *, comfort_factor: float
 ) -> tuple[tuple[DiskNeed, ...], str]:
-    """Disks to place (with comfort on measured IOPS/MB/s) and a note when they had to be assumed."""
+    """Disks to place (measured IOPS/MB/s x `comfort_factor`, 1.0 as on premises) and a note when they had to be
+    assumed."""
     if not disks:
         if storage_gb:
             return (DiskNeed(max(1.0, storage_gb), 0.0, 0.0),), f"no disk list: one {format_fact(storage_gb)} GiB disk"

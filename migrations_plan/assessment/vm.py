@@ -26,6 +26,8 @@ DISK_DIMENSIONS = ("disk GiB", "IOPS", "MB/s")
 # Cheaper sizes named per choice, and how far below the chosen one to look for sizes the series leave out.
 REJECTED_SHOWN = 3
 _REJECTED_SCAN = 60
+# Why a production system gets no burstable size (its `burstable_why`).
+PRODUCTION_SYSTEM = "production system"
 
 
 def series_of(size_name: str) -> str:
@@ -148,6 +150,12 @@ class VmChooser:
         try:
             fit = pool.fit(wanted)
         except NoFitError as e:
+            if len(pool) == 0 and burstable_why and len(self._pool(os, True)) > 0:
+                who = "production systems" if burstable_why == PRODUCTION_SYSTEM else f"this system: {burstable_why}"
+                raise VmNotFoundError(f"no {os} VM size: the included series "
+                                      f"({', '.join(self._settings.vm_series)}) are all burstable, and burstable sizes "
+                                      f"are not offered to {who}; include a non-burstable series (Dsv5, Esv5...)"
+                                      ) from e
             if len(pool) == 0:
                 raise VmNotFoundError(f"no {os} VM size of the included series is priced in "
                                       f"{self._settings.region}") from e

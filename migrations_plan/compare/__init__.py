@@ -9,6 +9,7 @@ from migrations_plan.compare.azure_migrate import (
     Agreement,
     Comparison,
     MachineComparison,
+    OurRun,
     OurSystem,
     compare,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "AssessmentWorkbook",
     "Comparison",
     "MachineComparison",
+    "OurRun",
     "OurSystem",
     "SizingCriterion",
     "compare",

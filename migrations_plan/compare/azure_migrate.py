@@ -17,7 +17,9 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
+from migrations_plan.assessment.model import settings_text
 from migrations_plan.compare.azure_migrate_workbook import AssessedMachine, AssessmentWorkbook, SizingCriterion
 from migrations_plan.pricing.currency import Conversion, format_money
 
@@ -117,8 +119,24 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class OurRun:
+    """The assessment run our side comes from: its id and settings under Azure Migrate's names (empty for a run
+    older than recorded settings), so a reader knows what our figures were assessed with."""
+
+    id: int
+    settings: Mapping[str, str]
+
+    def __str__(self) -> str:
+        if not self.settings:
+            return f"assessment run {self.id}: settings not recorded (an older run)"
+        location = self.settings.get("Target location")
+        return f"assessment run {self.id}{f' in {location}' if location else ''}: {settings_text(self.settings)}"
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
-    """The whole comparison: matched machines, those on one side only, agreement rates, totals, currencies."""
+    """The whole comparison: matched machines, those on one side only, agreement rates, totals, currencies, and the
+    assessment run our side comes from (None when not known)."""
 
     machines: tuple[MachineComparison, ...]
     only_ours: tuple[OurSystem, ...]
@@ -134,6 +152,7 @@ class Comparison:
     tolerance: float
     workbook: str
     workbook_region: str | None
+    our_run: OurRun | None = None
 
     def our_total_all(self) -> float:
         """Every matched or our-only system with a price, converted."""
@@ -155,6 +174,8 @@ class Comparison:
             f"Microsoft {format_money(self.both_priced.theirs, money)}/month",
             f"  ours {self.our_conversion}; Microsoft's {self.their_conversion}",
         ]
+        if self.our_run is not None:
+            lines.insert(1, f"  ours from {self.our_run}")
         for machine in self.machines:
             if not machine.agrees:
                 lines.append(f"  {machine.ours.name}: ours {machine.ours.size or '-'} vs Microsoft "
@@ -216,9 +237,10 @@ def match(ours: Sequence[OurSystem], theirs: Sequence[AssessedMachine]) -> tuple
 
 def compare(ours: Sequence[OurSystem], workbook: AssessmentWorkbook, *, our_conversion: Conversion,
             their_conversion: Conversion, size_specs: Mapping[str, tuple[int, float]],
-            tolerance: float = DEFAULT_TOLERANCE) -> Comparison:
+            tolerance: float = DEFAULT_TOLERANCE, our_run: OurRun | None = None) -> Comparison:
     """Match, then compare every pair. `our_conversion` takes our USD to the comparison's currency,
-    `their_conversion` the workbook's currency to it; `size_specs` gives (vCPUs, GiB) by `size_key`."""
+    `their_conversion` the workbook's currency to it; `size_specs` gives (vCPUs, GiB) by `size_key`; `our_run` is
+    the assessment run our systems come from, stated with the result."""
     if our_conversion.target.code != their_conversion.target.code:
         raise ValueError("both conversions must end in the comparison's currency")
     pairs, only_ours, only_theirs, ambiguous = match(ours, workbook.preferred())
@@ -233,6 +255,7 @@ def compare(ours: Sequence[OurSystem], workbook: AssessmentWorkbook, *, our_conv
                            len(both)),
         currency=our_conversion.target.code, our_conversion=our_conversion, their_conversion=their_conversion,
         tolerance=tolerance, workbook=workbook.file, workbook_region=workbook.region,
+        our_run=None if our_run is None else OurRun(our_run.id, MappingProxyType(dict(our_run.settings))),
     )
 
 

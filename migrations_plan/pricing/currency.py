@@ -190,7 +190,12 @@ def parse_rates_yaml(text: str, *, name: str) -> RateTable:
                     problems.add(key.start_mark.line + 1, str(key.value), "unknown field; expected code, per_usd, "
                                  "date, source")
                     continue
-                fields[field] = loader.construct_object(value, deep=True)
+                try:
+                    fields[field] = loader.construct_object(value, deep=True)
+                except ValueError as e:  # YAML reads 2023-13-45 as a date, and no calendar has that day
+                    text = value.value if isinstance(value, yaml.ScalarNode) else "this value"
+                    problems.add(value.start_mark.line + 1, field, f"{text!r} is not a real date ({e}); expected "
+                                 "YYYY-MM-DD")
             entries.append(_Entry(row, fields))
         problems.raise_if_any()
     except yaml.YAMLError as e:

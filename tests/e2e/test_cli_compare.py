@@ -107,6 +107,21 @@ def test_compare_prints_both_sides_agreement_totals_and_reasons(tmp_path: Path,
     assert data["totals"]["both_priced"]["microsoft"] == pytest.approx(theirs_total, abs=0.02)
     assert [s["name"] for s in data["only_ours"]] == ["only-ours-01"]
     assert [m["name"] for m in data["only_microsoft"]] == ["ghost-01"]
+    # our side's settings: the latest assessment run's, under Azure Migrate's names (AssessParameters' defaults)
+    settings = data["our_assessment"]["settings"]
+    assert data["our_assessment"]["run"] == 1
+    assert (settings["Target location"], settings["Sizing criteria"], settings["Percentile utilization"],
+            settings["Comfort factor"], settings["Savings option"]) == (
+        "eastus2", "performance-based", "P95", "1.3", "pay-as-you-go (None)")
+    assert data["our_assessment"]["text"].startswith(
+        "assessment run 1 in eastus2: Sizing criteria performance-based; Percentile utilization P95; Comfort factor "
+        "1.3; VM series Azure Migrate's default")
+    # both size explanations the assessment stored in the target details (sizing note, sizing reason) reach the
+    # reasons: ceil(8 cores x 40% x 1.3 = 4.16) = 5 vCPU, 32 GiB x 50% x 1.3 = 20.8 GiB
+    assert machines["db-01"]["reasons"][:2] == [
+        "ours: utilisation (percentile not given) CPU 40% of 8 cores x 1.3 -> 5 vCPU; memory 50% of 32 GiB x 1.3 "
+        "-> 20.8 GiB",
+        "ours: vCPU 5 -> 8 and memory 20.8 GiB -> 32 GiB decided it (without it a cheaper size would do)"]
 
     book = openpyxl.load_workbook(tmp_path / "out" / "compare.xlsx", read_only=True)
     try:
@@ -118,8 +133,13 @@ def test_compare_prints_both_sides_agreement_totals_and_reasons(tmp_path: Path,
         assert set(by_machine) == {"web-01", "db-01", "app-01", "old-01"}
         assert by_machine["db-01"]["Microsoft size"] == "Standard_E16s_v5"
         assert by_machine["web-01"]["Our / month"] == pytest.approx(ours["web-01"][1] * EUR)
-        summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+        summary_rows = list(book["Summary"].iter_rows(min_row=2, values_only=True))
+        summary = {row[0]: row[1] for row in summary_rows}
         assert summary["Same size"] == pytest.approx(2 / 3) and summary["Currency"] == "EUR"
+        assert summary["Our assessment run"] == 1
+        assert [row for row in summary_rows if row[2] == "ours"] == [
+            (name, value, "ours") for name, value in settings.items()]
+        assert ("Sizing criteria", "performance-based", "ours") in summary_rows
         assert [row[0] for row in book["Only Microsoft"].iter_rows(min_row=2, values_only=True)] == ["ghost-01"]
     finally:
         book.close()
@@ -127,6 +147,8 @@ def test_compare_prints_both_sides_agreement_totals_and_reasons(tmp_path: Path,
     text = run_cli("compare", "azure-migrate", report.name, "--currency", "aud", cwd=tmp_path, api_url=NO_PREFECT)
     assert text.code == 0, text.output
     assert "per month, AUD" in text.stdout
+    assert "ours from assessment run 1 in eastus2: Sizing criteria performance-based; Percentile utilization P95; " \
+           "Comfort factor 1.3;" in " ".join(text.stdout.split())
     assert "Agreement: same size 2/3 (67%)" in text.stdout and "cost within 10% 1/4 (25%)" in text.stdout
     assert "rate of 2023-07-20" in text.stdout and "EUR -> AUD via USD" in text.stdout
     assert "only ours (1): only-ours-01" in text.stdout and "only Microsoft's (1): ghost-01" in text.stdout
@@ -157,6 +179,23 @@ def test_compare_rejects_bad_input_with_exit_2_and_writes_nothing(tmp_path: Path
     assert (f"bad.xlsx:{ALL_VM}:2:Monthly Compute Cost Estimate (Pay as you go): expected a number, got 'lots'"
             in rejected.stderr)
     assert run_cli("compare", "azure-migrate", "missing.xlsx", cwd=tmp_path).code == 2
+
+
+@pytest.mark.parametrize("out", ["AzureMigrate_Assessment_Core_Report.xlsx",
+                                 "sub/../AzureMigrate_Assessment_Core_Report.xlsx", "link.xlsx"])
+def test_compare_refuses_to_write_over_the_workbook_it_reads(tmp_path: Path, assessed: dict[str, tuple[str, float]],
+                                                             out: str) -> None:
+    # the same file by its name, by another spelling of its path, or through a link to it
+    report = core_report(tmp_path, assessed)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.xlsx").symlink_to(report.name)
+    before = report.read_bytes()
+    result = run_cli("compare", "azure-migrate", report.name, "--xlsx", out, cwd=tmp_path, api_url=NO_PREFECT)
+    assert result.code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {out}: --xlsx names the workbook being compared ({report.name}): writing the comparison there would "
+        "overwrite it; name another file (nothing was written)"]
+    assert report.read_bytes() == before
 
 
 def test_compare_without_an_assessment_says_what_to_run(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ def run_in_process(tmp_path: Path, *args: str) -> tuple[int, str, bool]:
     (["assess", "--savings-option", "SavingsPlan3Year"], "error: --savings-option: savings option "
      "'SavingsPlan3Year': the price catalog has pay-as-you-go and reserved-instance prices only"),
     (["assess", "--percentile", "80"], "error: --percentile: expected one of 50, 90, 95, 99"),
+    (["assess", "--performance-history", "400"], "error: --performance-history: Input should be less than or equal "
+     "to 31"),
     (["assess", "--series", "Dsv5,Zzv9"], "error: --series: no size of VM series Zzv9 is priced in eastus2"),
     (["assess", "--discount", "10", "--pricing", "ri3y"], "error: --discount: the discount applies to pay-as-you-go"),
     (["assess", "--sizing", "gut-feeling"], "error: --sizing: expected performance-based or as-on-premises"),

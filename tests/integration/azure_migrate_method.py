@@ -1,7 +1,8 @@
 """Azure Migrate's documented sizing for machines without performance data, by brute force over the shipped
 catalog's raw tables: what the acceptance tests check the engine's recommendations against.
 
-Independent of the engine on purpose (its own series list, series parser and premium rule):
+Independent of the engine on purpose (its own candidate list from the raw size and price tables, series list,
+series parser and premium rule), so a bug in the catalog's `candidate_sizes` or the engine's index shows here:
 - compute, as on premises: "recommends an Azure VM with the same configuration [cores, memory]. If there are
   multiple eligible Azure VM sizes, the one with the lowest cost is recommended" (Microsoft Learn, "Assessment
   calculations", https://learn.microsoft.com/azure/migrate/concepts-assessment-calculation);
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from migrations_plan.pricing import PriceCatalog, PricingOption
+from migrations_plan.pricing import PriceCatalog
 from migrations_plan.pricing.model import DiskKind, DiskTier, VmSize
 
 REGION = "eastus2"  # AssessParameters' default, and one of the three regions with disk prices
@@ -46,12 +47,20 @@ def takes_premium_disks(size: VmSize) -> bool:
     return match is not None and "s" in match.group(2)
 
 
+def payg_hourly(catalog: PriceCatalog, size: str, os: str) -> float | None:
+    """The size's pay-as-you-go hourly price for the OS, read from the catalog's raw price table of the region."""
+    prices = catalog.vm_prices[REGION]
+    return (prices.windows if os == "windows" else prices.linux).get(size)
+
+
 def cheapest_fitting(catalog: PriceCatalog, *, os: str, vcpus: int, memory_gib: float) -> tuple[VmSize, float]:
-    """Scan every PAYG candidate of the OS (a Windows size is a candidate on its Windows price alone): Azure
-    Migrate's series, premium disks, enough vCPU and memory; cheapest wins, at equal price the bigger size (vCPU,
-    memory, then data disks, IOPS and MB/s: D8s_v5 before D8as_v4 at the same 0.384/h)."""
-    fits = [(size, monthly) for size, monthly in catalog.candidate_sizes(REGION, os=os, option=PricingOption.PAYG)
-            if series(size.name) in AZURE_MIGRATE_SERIES and takes_premium_disks(size)
+    """Scan every x64 size of the catalog's raw size table that has a PAYG price for the OS in its raw price table
+    (a Windows size is a candidate on its Windows price alone), not the engine's `candidate_sizes`: Azure Migrate's
+    series, premium disks, enough vCPU and memory; cheapest wins, at equal price the bigger size (vCPU, memory, then
+    data disks, IOPS and MB/s: D8s_v5 before D8as_v4 at the same 0.384/h)."""
+    fits = [(size, price * HOURS) for size in catalog.sizes.values()
+            if size.cpu_arch.lower() == "x64" and (price := payg_hourly(catalog, size.name, os)) is not None
+            and series(size.name) in AZURE_MIGRATE_SERIES and takes_premium_disks(size)
             and size.vcpus >= vcpus and size.memory_gib >= memory_gib]
     assert fits, f"no size of Azure Migrate's series fits {vcpus} vCPU / {memory_gib} GiB"
     best = min(monthly for _, monthly in fits)
@@ -68,7 +77,6 @@ def cheapest_disk(catalog: PriceCatalog, size_gib: float) -> DiskTier:
 
 
 def hourly(catalog: PriceCatalog, size: str, os: str) -> float:
-    rate = catalog.vm_rate(size, REGION)
-    price = rate.windows_payg if os == "windows" else rate.linux_payg
-    assert price is not None
+    price = payg_hourly(catalog, size, os)
+    assert price is not None, f"no {os} price for {size} in {REGION}"
     return price

@@ -19,7 +19,8 @@ Azure Migrate's documented method for machines without performance data, which t
 - storage: "The default storage type is Premium" (concepts-assessment-calculation, as-is on-premises sizing).
 
 Expected prices are recomputed here from the shipped catalog's raw numbers (hourly rate x 730 h + disk tier
-monthly price); "cheapest fitting" is checked by brute force over `candidate_sizes`, not with the engine's index.
+monthly price); "cheapest fitting" is checked by brute force over the catalog's raw size and price tables
+(tests/integration/azure_migrate_method.py), not with the catalog's `candidate_sizes` or the engine's index.
 """
 
 from __future__ import annotations
@@ -348,7 +349,7 @@ def test_32_bit_windows_2003_vm_is_not_ready(estate: Estate) -> None:
     assert vm.target is None
 
 
-# ----- known bugs: the correct behaviour, expected to fail until fixed -----------------------------------------
+# ----- once wrong here, pinned: x64 FreeBSD rehosted (not read as SPARC), Windows 7 and old CentOS flagged -----
 
 
 def test_freebsd_x64_vm_is_rehosted(estate: Estate) -> None:

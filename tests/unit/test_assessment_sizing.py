@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from migrations_plan.assessment import (
 from migrations_plan.assessment.fit import Fit, FitIndex, NoFitError
 from migrations_plan.assessment.series import DEFAULT_VM_SERIES
 from migrations_plan.assessment.settings import SizingCriterion, parse_savings_option
-from migrations_plan.assessment.settings_file import parse_settings
+from migrations_plan.assessment.settings_file import load_settings_file, parse_settings
 from migrations_plan.assessment.sizing import UnknownSizeError
 from migrations_plan.assessment.vm import premium_capable
 from migrations_plan.pricing import PricingOption, VmSize
@@ -116,23 +117,78 @@ def test_requirement_criterion_cap_and_missing_data(inputs: dict[str, Any], kwar
     assert fragment in need.note
 
 
+MEASURED = {"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95}  # sized from performance data
+
+
 @pytest.mark.parametrize(
-    ("disks", "storage", "sizes", "iops", "mbps", "data_disks"),
+    ("disks", "storage", "inputs", "sizes", "iops", "mbps", "data_disks"),
     [
-        ((DiskLoad(40), DiskLoad(200, 100, 50, 10, 5)), None, [40, 200], [0, 195], [0, 19.5], 1),
-        ((DiskLoad(0.2),), None, [1.0], [0], [0], 0),
-        ((), 500.0, [500.0], [0], [0], 0),
-        ((), None, [128.0], [0], [0], 0),
+        # performance-based: (100 + 50) IOPS x 1.3 = 195; (10 + 5) MB/s x 1.3 = 19.5
+        ((DiskLoad(40), DiskLoad(200, 100, 50, 10, 5)), None, MEASURED, [40, 200], [0, 195], [0, 19.5], 1),
+        # performance-based: (3,000 + 500) IOPS x 1.3 = 4,550; (60 + 17) MB/s x 1.3 = 100.1
+        ((DiskLoad(100, 3000, 500, 60, 17),), None, MEASURED, [100], [4550], [100.1], 0),
+        # as on premises (no utilisation figures): no comfort factor, 3,500 IOPS stays 3,500 (not 4,550), 77 MB/s
+        # stays 77 (not 100.1), as the allocated cores and memory stay what they are
+        ((DiskLoad(100, 3000, 500, 60, 17),), None, {}, [100], [3500], [77], 0),
+        # the criterion as-on-premises with measured figures: the same, 150 IOPS and 15 MB/s (not 195 / 19.5)
+        ((DiskLoad(40), DiskLoad(200, 100, 50, 10, 5)), None, {**MEASURED, "as_on_premises": True}, [40, 200],
+         [0, 150], [0, 15], 1),
+        # powered off: as on premises, 150 IOPS as measured
+        ((DiskLoad(200, 100, 50),), None, {**MEASURED, "power_state": PowerState.OFF}, [200], [150], [0], 0),
+        ((DiskLoad(0.2),), None, {}, [1.0], [0], [0], 0),
+        ((), 500.0, {}, [500.0], [0], [0], 0),
+        ((), None, {}, [128.0], [0], [0], 0),
     ],
 )
-def test_disk_requirement(disks: tuple[DiskLoad, ...], storage: float | None, sizes: list[float], iops: list[float],
-                          mbps: list[float], data_disks: int) -> None:
-    need = requirement(system(disks=disks, storage_gb=storage), percentile=95, comfort_factor=1.3)
+def test_disk_requirement(disks: tuple[DiskLoad, ...], storage: float | None, inputs: dict[str, Any],
+                          sizes: list[float], iops: list[float], mbps: list[float], data_disks: int) -> None:
+    fields = dict(inputs)
+    as_on_premises = bool(fields.pop("as_on_premises", False))
+    need = requirement(system(disks=disks, storage_gb=storage, **fields), percentile=95, comfort_factor=1.3,
+                       as_on_premises=as_on_premises)
+    assert need.basis is (SizingBasis.PERFORMANCE if inputs is MEASURED else SizingBasis.AS_ON_PREMISES)
     assert [d.size_gib for d in need.disks] == sizes
     assert [d.iops for d in need.disks] == iops
     assert [d.mbps for d in need.disks] == mbps
     assert need.data_disks == data_disks
     assert need.iops == sum(iops)
+    assert need.mbps == pytest.approx(sum(mbps))
+
+
+CAP_HINT = "; --cap-at-allocation caps it)"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "cap", "vcpus", "memory", "said"),
+    [
+        # 2 cores x 100% x 1.3 = 2.6 -> 3 vCPU, above the 2 allocated; 4 GiB x 50% x 1.3 = 2.6 GiB is within
+        ({"cores": 2, "memory_mb": 4096, "cpu_util_pct": 100, "memory_util_pct": 50}, False, 3, 2.6,
+         "vCPU 2.6 above the allocated 2 (comfort factor 1.3 on 100% use" + CAP_HINT),
+        # both above: 2.6 -> 3 vCPU, and 4 GiB x 90% x 1.3 = 4.68 GiB above the 4 GiB allocated
+        ({"cores": 2, "memory_mb": 4096, "cpu_util_pct": 100, "memory_util_pct": 90}, False, 3, 4.68,
+         "vCPU 2.6 above the allocated 2 (comfort factor 1.3 on 100% use), memory 4.68 GiB above the allocated "
+         "4 GiB (comfort factor 1.3 on 90% use" + CAP_HINT),
+        # memory only: 4 cores x 50% x 1.3 = 2.6 -> 3 vCPU is within; 8 GiB x 80% x 1.3 = 8.32 GiB above 8 GiB
+        ({"cores": 4, "memory_mb": 8192, "cpu_util_pct": 50, "memory_util_pct": 80}, False, 3, 8.32,
+         "memory 8.32 GiB above the allocated 8 GiB (comfort factor 1.3 on 80% use" + CAP_HINT),
+        # 4 cores x 60% x 1.3 = 3.12 -> 4 vCPU: rounded up to the allocation, not above it; nothing said
+        ({"cores": 4, "memory_mb": 16384, "cpu_util_pct": 60, "memory_util_pct": 50}, False, 4, 10.4, None),
+        # capped when asked: 3 -> 2 vCPU, 4.68 -> 4 GiB, and the note says it was capped instead
+        ({"cores": 2, "memory_mb": 4096, "cpu_util_pct": 100, "memory_util_pct": 90}, True, 2, 4.0,
+         "capped at the allocation: 2 vCPU, 4 GiB"),
+    ],
+)
+def test_a_requirement_above_the_allocation_says_so(inputs: dict[str, Any], cap: bool, vcpus: int, memory: float,
+                                                    said: str | None) -> None:
+    need = requirement(system(util_percentile=95, **inputs), percentile=95, comfort_factor=1.3,
+                       cap_at_allocation=cap)
+    assert (need.vcpus, need.memory_gib, need.basis) == (vcpus, memory, SizingBasis.PERFORMANCE)
+    if said is None:
+        assert "above the allocated" not in need.note and "capped" not in need.note
+    else:
+        assert need.note.endswith(said), need.note
+    if cap:
+        assert "above the allocated" not in need.note
 
 
 @pytest.mark.parametrize("inputs", [{"cores": None}, {"memory_mb": None}, {"cores": 0}, {"memory_mb": 0}])
@@ -380,6 +436,24 @@ def test_settings_file_reports_every_problem_with_its_line_and_key() -> None:
 def test_settings_file_discount_needs_pay_as_you_go() -> None:
     with pytest.raises(BadInputError, match=r"x.yaml:2:Discount \(%\): the discount applies to pay-as-you-go"):
         parse_settings("Savings options (compute): RI3Year\nDiscount (%): 15\n", source="x.yaml")
+
+
+def test_settings_file_not_in_utf8_is_read_and_its_problems_name_the_file(tmp_path: Path) -> None:
+    # Saved by Notepad in Windows-1252: read in that encoding (not a UnicodeDecodeError), so a bad value is still
+    # reported at its file, line and key; bytes that are no text name the file too.
+    path = tmp_path / "am.yaml"
+    path.write_bytes("# Réglages de l'équipe\nComfort factor: 1.5\n".encode("cp1252"))
+    assert load_settings_file(path) == {"comfort_factor": 1.5}
+    path.write_bytes("# Réglages\nDefault environment: Développement\n".encode("cp1252"))
+    with pytest.raises(BadInputError) as rejected:
+        load_settings_file(path)
+    assert str(rejected.value.problems[0]).startswith(f"{path}:2:Default environment: expected Production or "
+                                                      "Dev/Test") and "got 'Développement'" in str(rejected.value)
+    path.write_bytes(b"Comfort factor: 1.5\x00\x00\n")
+    with pytest.raises(BadInputError, match=r"am\.yaml:1: not a text file \(a NUL byte at offset 19\)"):
+        load_settings_file(path)
+    with pytest.raises(BadInputError, match=r"missing\.yaml: file not found"):
+        load_settings_file(tmp_path / "missing.yaml")
 
 
 @pytest.mark.parametrize(

@@ -323,6 +323,27 @@ def test_burstable_only_when_included_and_never_for_production(environment: Envi
 
 
 @pytest.mark.parametrize(
+    ("inputs", "why"),
+    [
+        ({"environment": Environment.PRODUCTION}, "burstable sizes are not offered to production systems"),
+        ({"environment": Environment.UNKNOWN}, "burstable sizes are not offered to production systems"),
+        ({"environment": Environment.TEST, "cpu_util_pct": 60},
+         "burstable sizes are not offered to this system: P95 CPU not under 20% (credits would run out)"),
+    ],
+)
+def test_burstable_series_only_say_why_a_system_gets_no_size(inputs: dict[str, Any], why: str) -> None:
+    # `--series B`: B2s would fit (1 vCPU, 0.52 GiB), but not for production systems or a busy one.
+    quiet = {"cores": 1, "memory_mb": 2048, "cpu_util_pct": 5, "memory_util_pct": 20, "util_percentile": 95}
+    result = run(system(**{**quiet, **inputs}), vm_series=("B",))
+    assert result.readiness is Readiness.NOT_READY and result.target is None
+    assert result.readiness_reasons == (
+        f"no linux VM size: the included series (B) are all burstable, and {why}; include a "
+        "non-burstable series (Dsv5, Esv5...)",)
+    # a quiet test system may have one
+    assert run(system(**{**quiet, "environment": Environment.TEST}), vm_series=("B",)).target.sku == "Standard_B2s"
+
+
+@pytest.mark.parametrize(
     ("environment", "settings", "tiers"),
     [
         (Environment.UNKNOWN, {}, ["P6"]),  # default environment production: Premium SSD (Azure Migrate's default)
@@ -351,6 +372,72 @@ def test_reasons_say_which_need_decided_the_size_and_which_cheaper_sizes_were_pa
     assert row["sizing_reason"] == result.sizing_reason and row["rejected_sizes"] == list(result.rejected_sizes)
 
 
+# 2 cores at 50%: ceil(2 x 0.5 x 1.3 = 1.3) = 2 vCPU; 8 GiB at 70%: 8 x 0.7 x 1.3 = 7.28 GiB; production (Premium
+# SSD, no burstable). Without the disk need D2s_v5 (2 vCPU, 8 GiB, 4 data disks, 3,750 IOPS, 81 MB/s, 0.096/h)
+# would do; each case below needs more of one disk figure, which then decides the size.
+SMALL = {"cores": 2, "memory_mb": 8192, "cpu_util_pct": 50, "memory_util_pct": 70, "util_percentile": 95}
+
+
+@pytest.mark.parametrize(
+    ("case", "inputs", "size", "reason", "passed_over", "monthly"),
+    [
+        ("8 disks, as on premises (2 vCPU, 8 GiB): the OS disk and 7 data disks; D2s_v5 takes 4 data disks, so the "
+         "cheapest with >= 7 is F4s_v2 (8 data disks, 0.169/h); 8 x P6",
+         {"cores": 2, "memory_mb": 8192, "disks": tuple(DiskLoad(64) for _ in range(8))}, "Standard_F4s_v2",
+         "data disks 7 -> 8 decided it", "Standard_D2s_v5: 4 data disks < 7", 0.169 * H + 8 * 9.2801),
+        ("IOPS: (3,000 + 500) x 1.3 = 4,550 > D2s_v5's 3,750 -> F4s_v2 (6,400 IOPS, 0.169/h); P30 (5,000 IOPS)",
+         {**SMALL, "disks": (DiskLoad(100, 3000, 500),)}, "Standard_F4s_v2", "disk IOPS 4550 -> 6400 decided it",
+         "Standard_D2s_v5: 3750 IOPS < 4550", 0.169 * H + 122.88),
+        ("IOPS as on premises: 3,500 as measured (no comfort factor) <= D2s_v5's 3,750 -> D2s_v5 (0.096/h)",
+         {"cores": 2, "memory_mb": 8192, "disks": (DiskLoad(100, 3000, 500),)}, "Standard_D2s_v5",
+         "the cheapest size of the included series, and it covers every need", None, 0.096 * H + 122.88),
+        ("MB/s: (60 + 17) x 1.3 = 100.1 > D2s_v5's 81 (and F4s_v2's 91) -> D4s_v5 (138 MB/s, 0.192/h); P15 (125)",
+         {**SMALL, "disks": (DiskLoad(100, None, None, 60, 17),)}, "Standard_D4s_v5",
+         "disk MB/s 100.1 -> 138 decided it", "Standard_D2s_v5: 81 MB/s < 100.1", 0.192 * H + 34.56),
+    ],
+)
+def test_disk_needs_decide_the_vm_size(case: str, inputs: dict[str, Any], size: str, reason: str,
+                                       passed_over: str | None, monthly: float) -> None:
+    result = run(system(**inputs))
+    assert result.target is not None and result.target.sku == size, case
+    assert result.sizing_reason.startswith(reason), result.sizing_reason
+    if passed_over is not None:
+        assert result.rejected_sizes[0] == passed_over
+    assert result.monthly_cost == pytest.approx(money(monthly), abs=0.01)
+
+
+def test_a_performance_based_recommendation_checked_by_hand() -> None:
+    # Microsoft's performance-based sizing (https://learn.microsoft.com/azure/migrate/concepts-assessment-calculation,
+    # "Calculate sizing (performance-based)"): utilisation at the percentile x the comfort factor gives the effective
+    # need of compute and of each disk's IOPS and throughput; the cheapest size of the included series that covers
+    # them is recommended, and each disk the cheapest tier (Premium SSD for production) that covers it.
+    # 8 cores at P95 40%: ceil(8 x 0.40 x 1.3 = 4.16) = 5 vCPU; 32 GiB at 50%: 32 x 0.50 x 1.3 = 20.8 GiB.
+    # Disk: 200 GiB, (500 + 300) x 1.3 = 1,040 IOPS, (20 + 10) x 1.3 = 39 MB/s -> P15 (256 GiB, 1,100, 125): P10 is
+    # 128 GiB. Sizes with >= 5 vCPU and >= 20.8 GiB, cheapest first: D8s_v5 (8, 32) 0.384/h, E8s_v5 0.504/h,
+    # D16s_v5 0.768/h; E4s_v5 (4 vCPU, 0.252/h) lacks one vCPU, so vCPU decided it.
+    # Monthly: 0.384 x 730 = 280.32 + P15 34.56 = 314.88.
+    result = run(system(cores=8, memory_mb=32768, cpu_util_pct=40, memory_util_pct=50, util_percentile=95,
+                        disks=(DiskLoad(200, 500, 300, 20, 10),)))
+    assert result.sizing_basis is SizingBasis.PERFORMANCE
+    assert (result.needed_vcpus, result.needed_memory_gib) == (5, 20.8)
+    assert result.target is not None and result.target.sku == "Standard_D8s_v5"
+    assert [disk.tier for disk in result.target.disks] == ["P15"]
+    assert result.sizing_reason.startswith("vCPU 5 -> 8 decided it")
+    assert result.rejected_sizes[0] == "Standard_E4s_v5: 4 vCPU < 5"
+    assert result.monthly_cost == pytest.approx(314.88, abs=0.01) == money(0.384 * H + 34.56)
+
+
+def test_a_requirement_above_the_allocation_is_said_in_the_sizing_note() -> None:
+    # 2 cores at 100%: 2 x 1.00 x 1.3 = 2.6 -> 3 vCPU, above the 2 allocated (allowed by default, as in Azure Migrate)
+    result = run(system(cores=2, memory_mb=8192, cpu_util_pct=100, memory_util_pct=50, util_percentile=95))
+    assert result.needed_vcpus == 3
+    said = "vCPU 2.6 above the allocated 2 (comfort factor 1.3 on 100% use; --cap-at-allocation caps it)"
+    assert said in result.sizing_note and said in str(result)
+    capped = run(system(cores=2, memory_mb=8192, cpu_util_pct=100, memory_util_pct=50, util_percentile=95),
+                 cap_at_allocation=True)
+    assert capped.needed_vcpus == 2 and "above the allocated" not in capped.sizing_note
+
+
 def test_discount_comes_off_pay_as_you_go_compute_only() -> None:
     # D2s_v5 Linux 0.096 x 730 = 70.08, less 10% = 63.07, + P6 9.28 = 72.35; reservations and disks undiscounted.
     need = {"cores": 2, "memory_mb": 8192, "cpu_util_pct": 50, "memory_util_pct": 70, "util_percentile": 95}
@@ -377,21 +464,30 @@ def test_result_carries_the_settings_under_azure_migrate_names() -> None:
 
 # ----- disks ----------------------------------------------------------------------------------------------
 
+MEASURED = {"cpu_util_pct": 40, "memory_util_pct": 50, "util_percentile": 95}  # sized from performance data
+
+
 @pytest.mark.parametrize(
-    ("environment", "disks", "tiers"),
+    ("environment", "disks", "inputs", "tiers"),
     [
-        (Environment.PRODUCTION, (DiskLoad(64),), ["P6"]),
-        (Environment.TEST, (DiskLoad(64),), ["E6"]),
-        (Environment.TEST, (DiskLoad(100), DiskLoad(3000)), ["E10", "E50"]),
-        (Environment.PRODUCTION, (DiskLoad(100), DiskLoad(600)), ["P10", "P30"]),
+        (Environment.PRODUCTION, (DiskLoad(64),), {}, ["P6"]),
+        (Environment.TEST, (DiskLoad(64),), {}, ["E6"]),
+        (Environment.TEST, (DiskLoad(100), DiskLoad(3000)), {}, ["E10", "E50"]),
+        (Environment.PRODUCTION, (DiskLoad(100), DiskLoad(600)), {}, ["P10", "P30"]),
         # 1,200 + 400 IOPS x 1.3 = 2,080: over standard SSD's 500 -> the cheapest premium tier with 2,300 IOPS.
-        (Environment.TEST, (DiskLoad(100, 1200, 400),), ["P20"]),
-        # 150 MB/s x 1.3 = 195 MB/s: P30 (200 MB/s).
-        (Environment.PRODUCTION, (DiskLoad(100, None, None, 100, 50),), ["P30"]),
+        (Environment.TEST, (DiskLoad(100, 1200, 400),), MEASURED, ["P20"]),
+        # 150 MB/s x 1.3 = 195 MB/s: P30 (200 MB/s) ...
+        (Environment.PRODUCTION, (DiskLoad(100, None, None, 100, 50),), MEASURED, ["P30"]),
+        # ... as on premises (no utilisation figures) no comfort factor: 150 MB/s -> P20 (150 MB/s)
+        (Environment.PRODUCTION, (DiskLoad(100, None, None, 100, 50),), {}, ["P20"]),
+        # as on premises, 1,000 + 100 = 1,100 IOPS as measured -> P15 (1,100); x 1.3 = 1,430 would need P20 (2,300)
+        (Environment.PRODUCTION, (DiskLoad(100, 1000, 100),), {}, ["P15"]),
+        (Environment.PRODUCTION, (DiskLoad(100, 1000, 100),), MEASURED, ["P20"]),
     ],
 )
-def test_disk_tiers(environment: Environment, disks: tuple[DiskLoad, ...], tiers: list[str]) -> None:
-    result = run(system(environment=environment, disks=disks))
+def test_disk_tiers(environment: Environment, disks: tuple[DiskLoad, ...], inputs: dict[str, Any],
+                    tiers: list[str]) -> None:
+    result = run(system(environment=environment, disks=disks, **inputs))
     assert result.target is not None
     assert [disk.tier for disk in result.target.disks] == tiers
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from flows.compare_view import rejected_sizes, sizing_notes
-from flows.reports.compare_files import comparison_json
-from migrations_plan.compare import AssessedMachine, AssessmentWorkbook, OurSystem, SizingCriterion, compare
+from flows.reports.compare_files import comparison_json, summary_rows
+from migrations_plan.compare import AssessedMachine, AssessmentWorkbook, OurRun, OurSystem, SizingCriterion, compare
 from migrations_plan.compare.azure_migrate import match, short_name, size_key
 from migrations_plan.pricing.currency import ExchangeRate, RateTable
 
@@ -111,6 +111,26 @@ def test_money_is_compared_in_one_currency_converted_from_both_sides() -> None:
     assert data["currency"] == "AUD" and data["conversions"]["ours"]["rates"][0]["date"] == "2026-08-03"
 
 
+def test_the_comparison_states_our_assessment_runs_settings() -> None:
+    settings = {"Target location": "eastus2", "Sizing criteria": "as-on-premises", "Performance history": "1 day(s)",
+                "Comfort factor": "1.3"}
+    result = compare([ours("a")], book(theirs("a")), our_conversion=RATES.conversion("USD", "EUR"),
+                     their_conversion=RATES.conversion("EUR", "EUR"), size_specs=SPECS, our_run=OurRun(7, settings))
+    said = "assessment run 7 in eastus2: Sizing criteria as-on-premises; Comfort factor 1.3"
+    assert str(result.our_run) == said and f"  ours from {said}" in str(result).splitlines()
+    assert comparison_json(result)["our_assessment"] == {"run": 7, "settings": settings, "text": said}
+    rows = summary_rows(result)
+    assert ["Our assessment run", 7, "our side was assessed with the settings below"] in rows
+    assert [row for row in rows if row[2] == "ours"] == [[name, value, "ours"] for name, value in settings.items()]
+    older = run([ours("a")], book(theirs("a")))
+    assert older.our_run is None and comparison_json(older)["our_assessment"] is None
+    assert ["Our assessment run", "not known", ""] in summary_rows(older)
+    unrecorded = compare([ours("a")], book(theirs("a")), our_conversion=RATES.conversion("USD", "EUR"),
+                         their_conversion=RATES.conversion("EUR", "EUR"), size_specs=SPECS, our_run=OurRun(2, {}))
+    assert str(unrecorded.our_run) == "assessment run 2: settings not recorded (an older run)"
+    assert ["Our settings", "not recorded (an older run)", ""] in summary_rows(unrecorded)
+
+
 @pytest.mark.parametrize(("name", "short"), [("web-01.corp.example.com", "web-01"), ("WEB-01", "web-01"),
                                              ("10.0.0.5", "10.0.0.5"), (" db-01 ", "db-01")])
 def test_short_names(name: str, short: str) -> None:
@@ -171,8 +191,10 @@ def test_machines_on_one_side_only_count_in_the_all_totals() -> None:
 def test_the_sizing_explanation_is_read_defensively_from_target_details() -> None:
     assert sizing_notes({"sizing_note": "P95 CPU 40% of 4 cores x 1.3 -> 3 vCPU", "vcpus": 4}) == (
         "P95 CPU 40% of 4 cores x 1.3 -> 3 vCPU",)
-    assert sizing_notes({"sizing_note": "a", "sizing_reasons": ["b", "a", ""], "reasons": "c", "series_note": 3}) \
-        == ("a", "b", "c")
+    # the two keys the assessment store writes, in that order, each text once; other keys and non-texts are skipped
+    assert sizing_notes({"sizing_reason": "b", "sizing_note": "a", "why": "c", "series": "Dsv5"}) == ("a", "b")
+    assert sizing_notes({"sizing_note": "a", "sizing_reason": "a"}) == ("a",)
+    assert sizing_notes({"sizing_note": 3, "sizing_reason": " "}) == ()
     assert sizing_notes({}) == ()
     assert rejected_sizes({"rejected_sizes": ["Standard_B2s: burstable excluded", 7]}) == (
         "Standard_B2s: burstable excluded",)

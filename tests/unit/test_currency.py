@@ -122,6 +122,20 @@ def test_bad_yaml_rate_files_say_where(text: str, message: str) -> None:
         parse_rates_yaml(text, name="rates.yaml")
 
 
+def test_an_impossible_date_in_a_yaml_rate_file_is_reported_at_its_line(tmp_path: Path) -> None:
+    # YAML reads 2023-13-45 as a date and fails on it: each such value is a problem of its own line, all at once.
+    path = tmp_path / "rates.yaml"
+    path.write_text("rates:\n  - code: AUD\n    per_usd: 1.5\n    date: 2023-13-45\n"
+                    "  - {code: EUR, per_usd: 0.8, date: 2023-02-30}\n"
+                    "  - {code: GBP, per_usd: 0.75, date: 2023-02-28}\n", encoding="utf-8")
+    with pytest.raises(BadInputError) as raised:
+        load_rates(path)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:4:date: '2023-13-45' is not a real date (month must be in 1..12); expected YYYY-MM-DD",
+        f"{path}:5:date: '2023-02-30' is not a real date (day is out of range for month); expected YYYY-MM-DD",
+    ]
+
+
 def test_a_rate_file_of_another_kind_or_missing_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="unknown rate file format '.txt'"):
         load_rates(tmp_path / "rates.txt")
