@@ -524,18 +524,19 @@ def assess_command(
         overrides = dict(parse_override(text) for text in override or [])
         if overrides and not reason.strip():
             raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
-        fields = assess_fields(settings, region=region, sizing=sizing, percentile=percentile,
-                               comfort_factor=comfort_factor, performance_history=performance_history,
-                               series=series, burstable=burstable,
-                               savings_option=savings_option, ahb=ahb, discount=discount,
-                               default_environment=default_environment, cap_at_allocation=cap_at_allocation)
+        fields, source = assess_fields(
+            settings, region=region, sizing=sizing, percentile=percentile, comfort_factor=comfort_factor,
+            performance_history=performance_history, series=series, burstable=burstable,
+            savings_option=savings_option, ahb=ahb, discount=discount, default_environment=default_environment,
+            cap_at_allocation=cap_at_allocation)
         if rules is not None:
             from migrations_plan.assessment import load_rules
 
             if not rules.is_file():
                 raise BadInputError.single(str(rules), "file not found")
             load_rules(rules)  # every problem of the file, before anything starts
-        check_region(fields.get("region", DEFAULT_REGION), series=fields.get("series", ()))
+        check_region(fields.get("region", DEFAULT_REGION), series=fields.get("series", ()),
+                     source=source.get("region", "--region"))
         from flows.parameters import AssessParameters
 
         params = AssessParameters(**fields, rules=str(rules) if rules else None, overrides=overrides,
@@ -559,17 +560,22 @@ def assess_command(
     emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
 
 
-def assess_fields(settings: Path | None, **flags: Any) -> dict[str, Any]:
-    """The assess parameters of a settings file and the flags given (flags win), each checked and named."""
+def assess_fields(settings: Path | None, **flags: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """The assess parameters of a settings file and the flags given (flags win), each checked, and where each came
+    from (the flag, or the file): a problem is named by whichever gave the values."""
     from migrations_plan.assessment import parse_savings_option
+    from migrations_plan.assessment.settings import discount_problem, name_key
     from migrations_plan.assessment.settings_file import environment_of, load_settings_file, sizing_of
 
     fields: dict[str, Any] = {}
+    source: dict[str, str] = {}
     if settings is not None:
         if not settings.is_file():
             raise BadInputError.single(str(settings), "settings file not found")
         fields.update(load_settings_file(settings))
+        source = dict.fromkeys(fields, f"{settings}")
     parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
+        "region": ("region", name_key),
         "sizing": ("sizing", sizing_of), "savings_option": ("pricing", parse_savings_option),
         "performance_history": ("performance_history_days", int),
         "default_environment": ("default_environment", environment_of),
@@ -580,18 +586,22 @@ def assess_fields(settings: Path | None, **flags: Any) -> dict[str, Any]:
         if value is None:
             continue
         field, parse = parsers.get(name, (name, lambda given: given))
+        flag = "--" + name.replace("_", "-")
         try:
             fields[field] = parse(value)
         except ValueError as e:
-            raise BadInputError.single("--" + name.replace("_", "-"), str(e)) from e
-    if fields.get("discount") and str(fields.get("pricing", "payg")) != "payg":
-        raise BadInputError.single("--discount", "the discount applies to pay-as-you-go compute only (Azure Migrate: "
-                                   "not applicable with a savings option); use --savings-option payg or --discount 0")
-    return fields
+            raise BadInputError.single(flag, str(e)) from e
+        source[field] = flag
+    problem = discount_problem(fields.get("discount", 0.0), fields.get("pricing", "payg"))
+    if problem:
+        raise BadInputError.single(" with ".join(dict.fromkeys(source[f] for f in ("discount", "pricing")
+                                                               if f in source)), problem)
+    return fields, source
 
 
-def check_region(region: str, *, series: Iterable[str] = ()) -> None:
-    """The region must be one the price catalog in use prices VMs in, and the VM series named must exist there."""
+def check_region(region: str, *, series: Iterable[str] = (), source: str = "--region") -> None:
+    """The region must be one the price catalog in use prices VMs in, and the VM series named must exist there;
+    `source` names where the region came from (the flag or the settings file)."""
     from migrations_plan.assessment.series import unknown_series
     from migrations_plan.assessment.vm import series_of
     from migrations_plan.pricing.store import active_catalog_path, load_catalog
@@ -600,7 +610,7 @@ def check_region(region: str, *, series: Iterable[str] = ()) -> None:
     regions = catalog.regions()
     if region not in regions:
         close = [known for known in regions if known.startswith(region[:4])][:5] or list(regions[:5])
-        raise BadInputError.single("--region", f"unknown region {region!r}: the price catalog (dated "
+        raise BadInputError.single(source, f"unknown region {region!r}: the price catalog (dated "
                                    f"{catalog.as_of}) prices {len(regions)} regions, e.g. {', '.join(close)}; "
                                    "`lumen-migrate catalog show` names its file, `catalog refresh --region` adds one")
     names = list(series)

@@ -12,7 +12,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from inventory.records import Environment
-from migrations_plan.assessment.settings import MAX_PERFORMANCE_HISTORY_DAYS, PERCENTILES, SizingCriterion
+from migrations_plan.assessment.settings import (
+    MAX_PERFORMANCE_HISTORY_DAYS,
+    PERCENTILES,
+    SizingCriterion,
+    discount_problem,
+)
 from migrations_plan.pricing import DEFAULT_REGION, PricingOption
 from migrations_plan.savings.scenarios import SCENARIOS
 from migrations_plan.strategy_types import Strategy
@@ -68,9 +73,8 @@ class AssessParameters(BaseModel):
 
     @model_validator(mode="after")
     def _discount_on_payg(self) -> AssessParameters:
-        if self.discount and self.pricing is not PricingOption.PAYG:
-            raise ValueError("the discount applies to pay-as-you-go compute only (Azure Migrate: not applicable with "
-                             "a savings option); use --savings-option payg or --discount 0")
+        if problem := discount_problem(self.discount, self.pricing):
+            raise ValueError(problem)
         return self
 
 

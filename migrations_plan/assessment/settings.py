@@ -37,13 +37,24 @@ SAVINGS_OPTION_NAMES: dict[str, PricingOption] = {
 }
 
 
-def _name_key(text: str) -> str:
+def name_key(text: str) -> str:
+    """A name compared as Azure Migrate's settings and region names are: without case, spaces or punctuation
+    ("Savings options (compute)" -> "savingsoptionscompute", "East US 2" -> "eastus2")."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+DISCOUNT_NEEDS_PAYG = ("the discount applies to pay-as-you-go compute only (in Azure Migrate, Discount (%) is not "
+                       "applicable with a savings option): use savings option payg, or discount 0")
+
+
+def discount_problem(discount: float, pricing: PricingOption | str) -> str | None:
+    """Why a discount cannot go with this savings option, or None."""
+    return DISCOUNT_NEEDS_PAYG if discount and PricingOption(pricing) is not PricingOption.PAYG else None
 
 
 def parse_savings_option(text: str) -> PricingOption:
     """payg (None), ri1y (RI1Year), ri3y (RI3Year); a savings plan is refused: the catalog has no such prices."""
-    key = _name_key(text)
+    key = name_key(text)
     if key in SAVINGS_OPTION_NAMES:
         return SAVINGS_OPTION_NAMES[key]
     if "savingsplan" in key or key in ("sp1y", "sp3y"):
@@ -119,9 +130,8 @@ class AssessSettings:
             problems.append("vm_series names must not be blank (e.g. 'Dsv5', 'Esv5')")
         if not 0.0 <= self.discount_pct < 100.0:
             problems.append(f"discount_pct must be 0 or more and below 100, got {self.discount_pct:g}")
-        elif self.discount_pct and PricingOption(self.pricing) is not PricingOption.PAYG:
-            problems.append("discount_pct applies to pay-as-you-go compute only (in Azure Migrate, Discount (%) is "
-                            "not applicable with a savings option): use savings option payg, or discount 0")
+        elif discount := discount_problem(self.discount_pct, self.pricing):
+            problems.append(f"discount_pct: {discount}")
         if self.default_environment is Environment.UNKNOWN:
             problems.append("default_environment must be a known environment (production, staging, test, "
                             "development, dr)")

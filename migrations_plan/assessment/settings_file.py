@@ -35,15 +35,13 @@ from migrations_plan.assessment.settings import (
     MAX_PERFORMANCE_HISTORY_DAYS,
     PERCENTILES,
     SizingCriterion,
+    discount_problem,
+    name_key,
     parse_savings_option,
 )
 from migrations_plan.pricing.model import PricingOption
 
 Parser = Callable[[yaml.Node], Any]
-
-
-def _key(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _scalar(node: yaml.Node) -> str:
@@ -70,7 +68,7 @@ def _boolean(node: yaml.Node) -> bool:
 
 
 def _region(node: yaml.Node) -> str:
-    text = _key(_scalar(node))
+    text = name_key(_scalar(node))
     if not text:
         raise ValueError("expected an Azure region name such as eastus2 or 'East US 2'")
     return text
@@ -78,7 +76,7 @@ def _region(node: yaml.Node) -> str:
 
 def sizing_of(text: str) -> SizingCriterion:
     """performance-based / PerformanceBased, as-on-premises / AsOnPremises / as-is on-premises."""
-    key = _key(text)
+    key = name_key(text)
     if key in ("performancebased", "performance"):
         return SizingCriterion.PERFORMANCE_BASED
     if key in ("asonpremises", "asisonpremises", "asis", "asonprem"):
@@ -91,7 +89,7 @@ def _sizing(node: yaml.Node) -> SizingCriterion:
 
 
 def _percentile(node: yaml.Node) -> int:
-    text = _key(_scalar(node)).removeprefix("percentile").removeprefix("p").removesuffix("th")
+    text = name_key(_scalar(node)).removeprefix("percentile").removeprefix("p").removesuffix("th")
     if text.isdigit() and int(text) in PERCENTILES:
         return int(text)
     raise ValueError(f"expected one of {', '.join(f'{p}th' for p in PERCENTILES)}, got {_scalar(node)!r}")
@@ -101,7 +99,7 @@ _HISTORY = {"day": 1, "1day": 1, "week": 7, "1week": 7, "month": 30, "1month": 3
 
 
 def _history(node: yaml.Node) -> int:
-    text = _key(_scalar(node))
+    text = name_key(_scalar(node))
     if text in _HISTORY:
         return _HISTORY[text]
     digits = text.removesuffix("days").removesuffix("day")
@@ -142,7 +140,7 @@ def _discount(node: yaml.Node) -> float:
 
 def environment_of(text: str) -> Environment:
     """Azure Migrate's Production or Dev/Test, or one of our environments (prod, uat, dev... accepted)."""
-    if _key(text) in ("devtest", "nonproduction"):
+    if name_key(text) in ("devtest", "nonproduction"):
         return Environment.TEST
     found = normalise_environment(text)
     if found is Environment.UNKNOWN:
@@ -161,7 +159,7 @@ def _currency(node: yaml.Node) -> None:
 
 
 def _offer(node: yaml.Node) -> None:
-    if _key(_scalar(node)) not in ("payasyougo", "msazr0003p"):
+    if name_key(_scalar(node)) not in ("payasyougo", "msazr0003p"):
         raise ValueError("only pay-as-you-go prices (MS-AZR-0003P) are in the price catalog")
 
 
@@ -231,7 +229,7 @@ def parse_settings(text: str, *, source: str = "<settings>") -> dict[str, Any]:
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
         name = str(key_node.value).strip() if isinstance(key_node, yaml.ScalarNode) else "?"
-        entry = _SETTINGS.get(_key(name))
+        entry = _SETTINGS.get(name_key(name))
         if entry is None:
             problems.append(InputProblem(source, line, name, f"unknown setting; expected one of {KNOWN_SETTINGS}"))
             continue
@@ -249,10 +247,10 @@ def parse_settings(text: str, *, source: str = "<settings>") -> dict[str, Any]:
             continue
         if field:
             values[field] = value
-    if values.get("discount") and values.get("pricing", PricingOption.PAYG) is not PricingOption.PAYG:
+    discount = discount_problem(values.get("discount", 0.0), values.get("pricing", PricingOption.PAYG))
+    if discount:
         line, name = lines["discount"]
-        problems.append(InputProblem(source, line, name, "the discount applies to pay-as-you-go compute only (in Azure "
-                                     "Migrate, Discount (%) is not applicable with a savings option)"))
+        problems.append(InputProblem(source, line, name, discount))
     if problems:
         raise BadInputError(problems)
     return values

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import hoist_global_options
+from flows.cli import assess_fields, hoist_global_options
 from tests.e2e.conftest import REPO, assert_clean, run_cli
 from tests.unit.test_import_azure_migrate_discovery import report
 
@@ -51,7 +51,11 @@ def run_in_process(tmp_path: Path, *args: str) -> tuple[int, str, bool]:
     (["assess", "--performance-history", "400"], "error: --performance-history: Input should be less than or equal "
      "to 31"),
     (["assess", "--series", "Dsv5,Zzv9"], "error: --series: no size of VM series Zzv9 is priced in eastus2"),
-    (["assess", "--discount", "10", "--pricing", "ri3y"], "error: --discount: the discount applies to pay-as-you-go"),
+    (["assess", "--discount", "10", "--pricing", "ri3y"], "error: --discount with --savings-option: the discount "
+     "applies to pay-as-you-go"),
+    (["assess", "--settings", "discount.yaml", "--savings-option", "ri1y"], "error: discount.yaml with "
+     "--savings-option: the discount applies to pay-as-you-go"),
+    (["assess", "--settings", "mars.yaml"], "error: mars.yaml: unknown region 'marsnorth'"),
     (["assess", "--sizing", "gut-feeling"], "error: --sizing: expected performance-based or as-on-premises"),
     (["assess", "--settings", "am.yaml", "--comfort-factor", "1.5"],
      "error: am.yaml:2:Savings options (compute): savings option 'SavingsPlan1Year'"),
@@ -68,6 +72,8 @@ def test_bad_input_exits_2_in_one_line_without_importing_prefect(tmp_path: Path,
     (tmp_path / "good.csv").write_text(GOOD, encoding="utf-8")
     (tmp_path / "am.yaml").write_text("Comfort factor: 1.3\nSavings options (compute): SavingsPlan1Year\n",
                                       encoding="utf-8")
+    (tmp_path / "discount.yaml").write_text("Discount (%): 10\n", encoding="utf-8")
+    (tmp_path / "mars.yaml").write_text("Target location: Mars North\n", encoding="utf-8")
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -174,3 +180,15 @@ def test_the_discovery_workbook_imports_power_state_included(tmp_path: Path, pre
     assert states == {"FABSQLSRV01": "on", "FABWEBSRV1": "on", "lnx-app-03": "unknown", "old-fax-01": "off"}
     again = json.loads(run_cli("--json", "import", path.name, cwd=tmp_path, api_url=prefect_server).stdout)
     assert again["systems"] == {"added": 0, "changed": 0, "unchanged": 4, "removed": 0}
+
+
+def test_assess_flags_win_over_the_settings_file_and_regions_are_read_as_azure_migrate_names(
+        tmp_path: Path) -> None:
+    path = tmp_path / "am.yaml"
+    path.write_text("Target location: West Europe\nComfort factor: 1.5\nPercentile utilization: P90\n",
+                    encoding="utf-8")
+    fields, source = assess_fields(path, comfort_factor=1.2, region=None, percentile=None)
+    assert (fields["region"], fields["comfort_factor"], fields["percentile"]) == ("westeurope", 1.2, 90)
+    assert source == {"region": str(path), "comfort_factor": "--comfort-factor", "percentile": str(path)}
+    fields, source = assess_fields(None, region="East US 2")
+    assert fields == {"region": "eastus2"} and source == {"region": "--region"}
