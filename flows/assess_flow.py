@@ -88,7 +88,7 @@ def settings_of(params: AssessParameters, *, rules: RuleSet) -> AssessSettings:
         percentile=params.percentile, performance_history_days=params.performance_history_days,
         comfort_factor=params.comfort_factor, vm_series=tuple(params.series), burstable=params.burstable,
         discount_pct=params.discount, default_environment=params.default_environment,
-        cap_at_allocation=params.cap_at_allocation, rules=rules,
+        cap_at_allocation=params.cap_at_allocation, currency=params.currency, rules=rules,
     )
 
 

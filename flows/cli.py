@@ -386,19 +386,20 @@ def status_command(ctx: typer.Context, currency: CurrencyOption = None, rates: R
     """Counts of the estate by kind, environment and state (reads the database only; never starts Prefect)."""
     from flows.assessment_store import assessment_counts
     from flows.execution.runs import run_overview
-    from flows.money_display import converted_json, converted_text, display_conversion
+    from flows.money_display import assessed_currency, converted_json, converted_text, display_conversion
     from flows.plan_store import wave_overview
     from inventory.db import session_scope
     from inventory.store import estate_status
 
     options = _options(ctx)
     with errors_handled(options):
-        shown = display_conversion(currency, rates)
         with session_scope(options.db_url) as session:
             status = estate_status(session=session)
             assessment = assessment_counts(session=session)
             waves = wave_overview(session=session)
             runs = run_overview(session=session)
+        last_run = assessment["last_run"] or {}
+        shown = display_conversion(currency or assessed_currency(last_run.get("settings")), rates)
 
     def render(console: Console) -> None:
         console.print(f"Database: {redact_url(options.db_url)}")
@@ -508,6 +509,9 @@ def assess_command(
     = None,
     default_environment: Annotated[str | None, typer.Option(help="Environment of systems without one, for disks "
                                                             "and burstable sizes (default production).")] = None,
+    currency: Annotated[str | None, typer.Option(help="Currency the run's figures are shown in (AUD, EUR, ...; "
+                                                 "default USD): prices stay USD, converted with the shipped dated "
+                                                 "rates; status and report savings default to it.")] = None,
     cap_at_allocation: Annotated[bool | None, typer.Option("--cap-at-allocation/--no-cap-at-allocation",
                                                            help="Never size above the allocated cores and memory "
                                                            "(default: no, as Azure Migrate).")] = None,
@@ -528,7 +532,7 @@ def assess_command(
             settings, region=region, sizing=sizing, percentile=percentile, comfort_factor=comfort_factor,
             performance_history=performance_history, series=series, burstable=burstable,
             savings_option=savings_option, ahb=ahb, discount=discount, default_environment=default_environment,
-            cap_at_allocation=cap_at_allocation)
+            cap_at_allocation=cap_at_allocation, currency=currency)
         if rules is not None:
             from migrations_plan.assessment import load_rules
 
@@ -565,7 +569,7 @@ def assess_fields(settings: Path | None, **flags: Any) -> tuple[dict[str, Any], 
     from (the flag, or the file): a problem is named by whichever gave the values."""
     from migrations_plan.assessment import parse_savings_option
     from migrations_plan.assessment.settings import discount_problem, name_key
-    from migrations_plan.assessment.settings_file import environment_of, load_settings_file, sizing_of
+    from migrations_plan.assessment.settings_file import currency_of, environment_of, load_settings_file, sizing_of
 
     fields: dict[str, Any] = {}
     source: dict[str, str] = {}
@@ -575,7 +579,7 @@ def assess_fields(settings: Path | None, **flags: Any) -> tuple[dict[str, Any], 
         fields.update(load_settings_file(settings))
         source = dict.fromkeys(fields, f"{settings}")
     parsers: dict[str, tuple[str, Callable[[Any], Any]]] = {
-        "region": ("region", name_key),
+        "region": ("region", name_key), "currency": ("currency", currency_of),
         "sizing": ("sizing", sizing_of), "savings_option": ("pricing", parse_savings_option),
         "performance_history": ("performance_history_days", int),
         "default_environment": ("default_environment", environment_of),
@@ -1051,11 +1055,11 @@ def report_savings_command(
     rates: RatesOption = None,
 ) -> None:
     """The monthly cash-flow projection: legacy avoided, Azure added, one-time costs, payback, NPV."""
-    from flows.money_display import converted_json, display_conversion, money_text, rate_note
+    from flows.money_display import converted_json, display_conversion, money_text, rate_note, stored_currency
 
     options = _options(ctx)
     with errors_handled(options):
-        shown = display_conversion(currency, rates)
+        shown = display_conversion(currency or stored_currency(options.db_url), rates)
         start_date = _date_option("--start", start).replace(day=1) if start else None
         if assumptions is not None:
             from migrations_plan.savings import default_assumptions, load_assumptions

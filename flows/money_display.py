@@ -22,6 +22,23 @@ def rate_table_for(rates: Path | None) -> RateTable:
     return rate_table(rates)
 
 
+def assessed_currency(settings: Mapping[str, str] | None) -> str | None:
+    """The Currency setting of an assessment run (Azure Migrate's name), None for USD or none recorded."""
+    code = (settings or {}).get("Currency", "USD")
+    return None if code == "USD" else code
+
+
+def stored_currency(db_url: str) -> str | None:
+    """The latest assessment run's Currency setting (None for USD or before any run): what `status` and
+    `report savings` show money in when no --currency is given."""
+    from flows.assessment_store import last_run_settings
+    from inventory.db import session_scope
+
+    with session_scope(db_url) as session:
+        last = last_run_settings(session=session)
+    return assessed_currency(last[1] if last else None)
+
+
 def display_conversion(currency: str | None, rates: Path | None) -> Conversion | None:
     """USD to `currency`; None when money stays in USD. An unknown currency or a bad rate file is bad input."""
     table = rate_table_for(rates) if currency is not None or rates is not None else None

@@ -49,6 +49,9 @@ class AssessParameters(BaseModel):
                             "compute.")
     default_environment: Environment = Field(default=Environment.PRODUCTION, description="Environment assumed for "
                                              "systems without one (disks and burstable sizes only).")
+    currency: str = Field(default="USD", description="Currency: the ISO 4217 code the figures are shown in (prices "
+                          "stay USD, converted by the dated rate table; status and the savings report default to "
+                          "it).")
     cap_at_allocation: bool = Field(default=False, description="Never size above the allocated cores and memory "
                                     "(Azure Migrate may, through the comfort factor).")
     rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")

@@ -100,7 +100,8 @@ def _our_run_rows(comparison: Comparison) -> list[list[object]]:
     rows: list[list[object]] = [["Our assessment run", run.id, "our side was assessed with the settings below"]]
     if not run.settings:
         return [*rows, ["Our settings", "not recorded (an older run)", ""]]
-    return rows + [[name, value, "ours"] for name, value in run.settings.items()]
+    # Named "Ours: ..." so a setting never shadows a row of the comparison (its Currency, say).
+    return rows + [[f"Ours: {name}", value, "our assessment's setting"] for name, value in run.settings.items()]
 
 
 def summary_rows(comparison: Comparison, warnings: Sequence[str] = ()) -> list[list[object]]:

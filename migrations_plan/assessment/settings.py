@@ -109,6 +109,9 @@ class AssessSettings:
     default_environment: Environment = Environment.PRODUCTION
     # Ours, off by default: Azure Migrate may recommend more than the allocation (comfort factor on utilisation).
     cap_at_allocation: bool = False
+    # The currency the run's figures are shown in (ISO 4217): prices stay USD, converted when shown (`status`,
+    # `report savings` default to it), as Azure Migrate's Currency setting does.
+    currency: str = "USD"
     production_environments: frozenset[Environment] = frozenset({Environment.PRODUCTION, Environment.DR})
     production_criticality: frozenset[Criticality] = frozenset({Criticality.CRITICAL})
     rules: RuleSet = field(default_factory=default_rules)
@@ -132,6 +135,8 @@ class AssessSettings:
             problems.append(f"discount_pct must be 0 or more and below 100, got {self.discount_pct:g}")
         elif discount := discount_problem(self.discount_pct, self.pricing):
             problems.append(f"discount_pct: {discount}")
+        if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper()):
+            problems.append(f"currency must be an ISO 4217 code such as USD or AUD, got {self.currency!r}")
         if self.default_environment is Environment.UNKNOWN:
             problems.append("default_environment must be a known environment (production, staging, test, "
                             "development, dr)")
@@ -177,4 +182,5 @@ class AssessSettings:
             "Discount (%)": f"{self.discount_pct:g}",
             "Default environment": self.default_environment.value,
             "Cap at allocation": "yes" if self.cap_at_allocation else "no",
+            "Currency": self.currency,
         }

@@ -152,10 +152,23 @@ def _environment(node: yaml.Node) -> Environment:
     return environment_of(_scalar(node))
 
 
-def _currency(node: yaml.Node) -> None:
-    if _scalar(node).upper() != "USD":
-        raise ValueError("assessments are priced in USD (the catalog's currency); show amounts in another currency "
-                         "with --currency on `status` and `report savings`")
+def currency_of(text: str) -> str:
+    """An ISO 4217 code ("aud" -> "AUD") that the shipped exchange rates know (prices stay USD, converted)."""
+    from migrations_plan.pricing.currency import UnknownCurrencyError, default_rates
+
+    code = text.strip().upper()
+    table = default_rates()
+    try:
+        table.get(code)
+    except UnknownCurrencyError as e:
+        raise ValueError(f"unknown currency {text.strip()!r}: the shipped rates know {', '.join(table.codes())}; "
+                         "for another, keep USD here and give --currency with --rates to status and report "
+                         "savings") from e
+    return code
+
+
+def _currency(node: yaml.Node) -> str:
+    return currency_of(_scalar(node))
 
 
 def _offer(node: yaml.Node) -> None:
@@ -194,7 +207,7 @@ _SETTINGS: dict[str, tuple[str, Parser]] = {
     **dict.fromkeys(("discount", "discountpercentage"), ("discount", _discount)),
     **dict.fromkeys(("defaultenvironment", "environment"), ("default_environment", _environment)),
     "capatallocation": ("cap_at_allocation", _boolean),
-    "currency": ("", _currency),
+    "currency": ("currency", _currency),
     **dict.fromkeys(("offer", "offerlicensingprogram", "azureoffercode"), ("", _offer)),
     "vmuptime": ("", _uptime),
     **dict.fromkeys(("storagetype", "targetstoragedisk", "azuredisktype"), ("", _unsupported(
@@ -204,7 +217,7 @@ _SETTINGS: dict[str, tuple[str, Parser]] = {
 }
 KNOWN_SETTINGS = ("Target location, Sizing criteria, Percentile utilization, Performance history, Comfort factor, "
                   "VM series, Burstable, Savings options (compute), Azure Hybrid Benefit, Discount (%), "
-                  "Default environment, Cap at allocation")
+                  "Default environment, Cap at allocation, Currency")
 
 
 def load_settings_file(path: Path) -> dict[str, Any]:

@@ -137,9 +137,10 @@ def test_compare_prints_both_sides_agreement_totals_and_reasons(tmp_path: Path,
         summary = {row[0]: row[1] for row in summary_rows}
         assert summary["Same size"] == pytest.approx(2 / 3) and summary["Currency"] == "EUR"
         assert summary["Our assessment run"] == 1
-        assert [row for row in summary_rows if row[2] == "ours"] == [
-            (name, value, "ours") for name, value in settings.items()]
-        assert ("Sizing criteria", "performance-based", "ours") in summary_rows
+        mine = "our assessment's setting"
+        assert [row for row in summary_rows if row[2] == mine] == [
+            (f"Ours: {name}", value, mine) for name, value in settings.items()]
+        assert ("Ours: Sizing criteria", "performance-based", mine) in summary_rows
         assert [row[0] for row in book["Only Microsoft"].iter_rows(min_row=2, values_only=True)] == ["ghost-01"]
     finally:
         book.close()
@@ -216,6 +217,20 @@ def test_status_prints_the_run_rate_converted_with_its_rate_and_date(tmp_path: P
     text = run_cli("status", "--currency", "AUD", cwd=tmp_path)
     assert "1.463251 AUD per USD, rate of 2023-07-20" in text.stdout
     assert run_cli("status", "--currency", "ZZZ", cwd=tmp_path).code == 2
+
+
+def test_status_shows_money_in_the_assessments_currency_unless_told_otherwise(
+        tmp_path: Path, prefect_server: str, assessed: dict[str, tuple[str, float]]) -> None:
+    again = run_cli("assess", "--currency", "aud", cwd=tmp_path, api_url=prefect_server)
+    assert again.code == 0, again.output
+    assert "Currency AUD" in again.stdout, "the settings line names it"
+    data = json.loads(run_cli("--json", "status", cwd=tmp_path, api_url=NO_PREFECT).stdout)
+    assert data["assessment"]["last_run"]["settings"]["Currency"] == "AUD"
+    assert data["converted"]["currency"] == "AUD"
+    assert data["converted"]["azure_monthly"] == pytest.approx(data["assessment"]["azure_monthly"] * 1.463251,
+                                                               abs=0.01)
+    usd = json.loads(run_cli("--json", "status", "--currency", "USD", cwd=tmp_path, api_url=NO_PREFECT).stdout)
+    assert "converted" not in usd, "--currency USD shows the stored dollars"
 
 
 def test_report_savings_checks_the_currency_before_prefect_starts(tmp_path: Path) -> None:

@@ -402,13 +402,13 @@ def test_settings_file_with_azure_migrate_names() -> None:
         "Azure Hybrid Benefit: Yes\n"
         "Discount (%): 0\n"
         "Default environment: Dev/Test\n"
-        "Currency: USD\n"
+        "Currency: aud\n"
         "Offer: Pay-as-you-go\n"
         "VM uptime: {Days per month: 31, Hours per day: 24}\n")
     assert values == {
         "region": "eastus2", "sizing": SizingCriterion.AS_ON_PREMISES, "percentile": 99, "performance_history_days": 7,
         "comfort_factor": 1.5, "series": ["Dsv5", "Esv5_series"], "pricing": PricingOption.RI3Y, "ahb": True,
-        "discount": 0.0, "default_environment": Environment.TEST,
+        "discount": 0.0, "default_environment": Environment.TEST, "currency": "AUD",
     }
 
 
@@ -417,7 +417,7 @@ def test_settings_file_reports_every_problem_with_its_line_and_key() -> None:
             "Percentile utilization: 80th\n"  # 2: not an Azure Migrate choice
             "Sizing criteria: gut feeling\n"  # 3
             "Savings options: SavingsPlan3Year\n"  # 4: not in the catalog
-            "Currency: EUR\n"                 # 5: assessed in USD
+            "Currency: XYZ\n"                 # 5: no rate for it
             "Storage type: Premium\n"         # 6: not supported
             "Colour: blue\n"                  # 7: unknown key
             "comfort_factor: 1.3\n")          # 8: set twice
@@ -431,6 +431,7 @@ def test_settings_file_reports_every_problem_with_its_line_and_key() -> None:
     assert "am.yaml:1:Comfort factor: expected 1.0 to 5.0" in text
     assert "am.yaml:4:Savings options: savings option 'SavingsPlan3Year': the price catalog has" in text
     assert "am.yaml:8:comfort_factor: set twice (first as 'Comfort factor' on line 1)" in text
+    assert "am.yaml:5:Currency: unknown currency 'XYZ': the shipped rates know AUD," in text
 
 
 def test_settings_file_discount_needs_pay_as_you_go() -> None:

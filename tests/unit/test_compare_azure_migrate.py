@@ -121,7 +121,9 @@ def test_the_comparison_states_our_assessment_runs_settings() -> None:
     assert comparison_json(result)["our_assessment"] == {"run": 7, "settings": settings, "text": said}
     rows = summary_rows(result)
     assert ["Our assessment run", 7, "our side was assessed with the settings below"] in rows
-    assert [row for row in rows if row[2] == "ours"] == [[name, value, "ours"] for name, value in settings.items()]
+    mine = "our assessment's setting"
+    assert [row for row in rows if row[2] == mine] == [[f"Ours: {name}", value, mine]
+                                                       for name, value in settings.items()]
     older = run([ours("a")], book(theirs("a")))
     assert older.our_run is None and comparison_json(older)["our_assessment"] is None
     assert ["Our assessment run", "not known", ""] in summary_rows(older)
