@@ -24,8 +24,8 @@ from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from flows.settings import get_settings
 from inventory.db import session_scope
 from inventory.tables import Dependency
-from migrations_plan.savings import CostAssumptions, SavingsSystem
-from migrations_plan.savings.estate import one_time_cost
+from migrations_plan.savings import CostAssumptions
+from migrations_plan.savings.estate import one_time_of
 from migrations_plan.savings.inputs import MOVING_STRATEGIES
 from migrations_plan.savings.rules import azure_price, monthly_savings
 from migrations_plan.waves import Objective, OversizedGroup, PlanEdge, PlanSystem, WavePlan, WavePolicy, plan_orders
@@ -120,8 +120,7 @@ def plan_systems(estate: Sequence[EstateRow], assumptions: CostAssumptions,
     for row in estate:
         priced = row.strategy not in MOVING_STRATEGIES or bool(row.monthly_cost_by_option)
         azure = azure_price(row, "payg") if priced else 0.0
-        one_time = one_time_cost(SavingsSystem(id=str(row.id), name=row.name, strategy=row.strategy,
-                                               migration_data_gb=row.storage_gb), assumptions) if priced else 0.0
+        one_time = one_time_of(row.strategy, row.storage_gb, assumptions) if priced else 0.0
         if row.strategy not in MOVING_STRATEGIES:
             azure = 0.0
         systems.append(PlanSystem(

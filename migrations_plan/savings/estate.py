@@ -56,10 +56,15 @@ class PreparedEstate:
 
 def one_time_cost(system: SavingsSystem, assumptions: CostAssumptions) -> float:
     """Migration labour for the system's strategy, plus data transfer for systems that move."""
-    labour = assumptions.migration_labour_per_system[system.strategy]
-    if system.strategy in MOVING_STRATEGIES:
-        return labour + system.migration_data_gb * assumptions.data_transfer_per_gb
-    return labour if system.strategy is Strategy.RETIRE else 0.0
+    return one_time_of(system.strategy, system.migration_data_gb, assumptions)
+
+
+def one_time_of(strategy: Strategy, migration_data_gb: float, assumptions: CostAssumptions) -> float:
+    """`one_time_cost` from the two figures it needs (planning prices 100,000 systems without building them)."""
+    labour = assumptions.migration_labour_per_system[strategy]
+    if strategy in MOVING_STRATEGIES:
+        return labour + migration_data_gb * assumptions.data_transfer_per_gb
+    return labour if strategy is Strategy.RETIRE else 0.0
 
 
 def effect_of(strategy: Strategy) -> Effect:

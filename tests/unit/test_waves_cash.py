@@ -219,7 +219,7 @@ def test_the_merged_lp_is_the_per_slot_lp_unless_pins_share_a_month_unevenly(est
         slack = 1e-6 * max(1.0, abs(full))
         assert merged >= full - slack, "a relaxation: never below"
         if not any(group.pinned_wave is not None for group in plan.groups):
-            assert merged == pytest.approx(full, rel=1e-6, abs=1e-6)
+            assert merged == pytest.approx(full, rel=1e-4, abs=1e-6), "stops within 0.01 % of the LP optimum"
 
 
 @settings(max_examples=40, deadline=None)
