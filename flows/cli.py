@@ -635,7 +635,8 @@ def plan_command(
     max_tb: Annotated[float, typer.Option(min=0.001, help="Most storage (TB) in one wave.")] = 20.0,
     start: Annotated[str | None, typer.Option(help="Date of the first wave, YYYY-MM-DD (default: in 14 days).")] = None,
     cadence_days: Annotated[int, typer.Option(min=1, help="Days between waves.")] = 14,
-    blackout: Annotated[list[str] | None, typer.Option("--blackout", help="A date no wave may run on (repeatable).")]
+    blackout: Annotated[list[str] | None, typer.Option("--blackout", help="A date no wave may run on, or a change "
+                                                       "freeze FROM..TO (both days included; repeatable).")]
     = None,
     pilot_max_systems: Annotated[int, typer.Option(min=0, help="Size of the pilot wave.")] = 10,
     pin: Annotated[list[str] | None, typer.Option("--pin", help="SYSTEM=WAVE: keep the system (and its move group) "
@@ -658,7 +659,7 @@ def plan_command(
         from flows.plan_store import parse_pin
 
         start_date = _date_option("--start", start) if start else None
-        blackouts = [_date_option("--blackout", text) for text in blackout or []]
+        blackouts = [day for text in blackout or [] for day in _blackout_days(text)]
         pins = dict(parse_pin(text) for text in pin or [])
         for path in out or []:
             if path.suffix.lower() not in (".csv", ".xlsx"):
@@ -695,6 +696,25 @@ def plan_command(
             console.print(f"  wrote {path}")
 
     emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
+
+
+# A change freeze longer than this is more likely a typo in a year than a freeze.
+_MAX_FREEZE_DAYS = 366
+
+
+def _blackout_days(text: str) -> list[dt.date]:
+    """One --blackout: a day, or a change freeze FROM..TO with both days included."""
+    if ".." not in text:
+        return [_date_option("--blackout", text)]
+    first_text, _, last_text = text.partition("..")
+    first, last = _date_option("--blackout", first_text.strip()), _date_option("--blackout", last_text.strip())
+    days = (last - first).days + 1
+    if days < 1:
+        raise BadInputError.single("--blackout", f"a change freeze ends on or after it starts, got {text!r}")
+    if days > _MAX_FREEZE_DAYS:
+        raise BadInputError.single("--blackout", f"a change freeze of {days} days ({text!r}) is longer than "
+                                   f"{_MAX_FREEZE_DAYS}: check the years")
+    return [first + dt.timedelta(days=offset) for offset in range(days)]
 
 
 def _date_option(option: str, text: str) -> dt.date:

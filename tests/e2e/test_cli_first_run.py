@@ -61,6 +61,10 @@ def run_in_process(tmp_path: Path, *args: str) -> tuple[int, str, bool]:
      "error: am.yaml:2:Savings options (compute): savings option 'SavingsPlan1Year'"),
     (["report", "savings", "--scenario", "cheap"], "error: --scenario: unknown scenario 'cheap'; expected one of"),
     (["plan", "--start", "next monday"], "error: --start: expected a date as YYYY-MM-DD, got 'next monday'"),
+    (["plan", "--blackout", "2026-12-31..2026-12-20"], "error: --blackout: a change freeze ends on or after it "
+     "starts, got '2026-12-31..2026-12-20'"),
+    (["plan", "--blackout", "2026-12-20..2028-01-04"], "error: --blackout: a change freeze of 381 days"),
+    (["plan", "--blackout", "2026-12-20..soon"], "error: --blackout: expected a date as YYYY-MM-DD, got 'soon'"),
     (["plan", "--objective", "cash-6m"], "error: --objective: unknown objective 'cash-6m'; expected one of cash-12m, "
      "cash-36m, risk-first"),
     (["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "import", "good.csv"],

@@ -3,6 +3,7 @@ gives them, the order's quality in the output, the XLSX's Quality sheet and the 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -62,3 +63,19 @@ def test_plan_with_an_objective_and_production_limits_reports_its_quality_everyw
     text = run_cli("plan", "--objective", "risk-first", cwd=estate, api_url=prefect_server)
     assert text.code == 0, text.output
     assert "risk-first, 12 months: net" in text.stdout and "upper bound" in text.stdout
+
+
+def test_a_change_freeze_given_as_a_range_holds_no_wave(estate: Path, prefect_server: str) -> None:
+    result = run_cli("--json", "plan", "--start", "2030-01-07", "--cadence-days", "7", "--max-systems", "8",
+                     "--blackout", "2030-01-10..2030-01-25", "--blackout", "2030-02-04", cwd=estate,
+                     api_url=prefect_server)
+    assert result.code == 0, result.output
+    with sqlite3.connect(estate / "lumen-migrate.db") as connection:
+        dates = sorted(dt.date.fromisoformat(day) for (day,) in connection.execute("SELECT planned_date FROM wave"))
+    frozen = {dt.date(2030, 1, 10) + dt.timedelta(days=n) for n in range(16)} | {dt.date(2030, 2, 4)}
+    assert dates and not frozen & set(dates)
+    # Weekly from 7 January: the 14th and the 21st fall in the freeze and move past it, to the 26th and (never on
+    # or before the wave before) the 27th; the cadence goes on from the planned dates: the 28th, then 4 February
+    # is a blackout: the 5th.
+    assert dates[:5] == [dt.date(2030, 1, 7), dt.date(2030, 1, 26), dt.date(2030, 1, 27), dt.date(2030, 1, 28),
+                         dt.date(2030, 2, 5)]
