@@ -1,4 +1,5 @@
-"""The wave plan for the change board: CSV and XLSX (wave, date, group, system, strategy, target, cost)."""
+"""The wave plan for the change board: CSV and XLSX (wave, date, group, system, strategy, target, cost, and why
+the target has its size)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from inventory.tables import Assessment, PlanExclusion, System, TargetMapping, W
 
 COLUMNS: tuple[str, ...] = ("wave", "wave_name", "date", "wave_status", "group", "system", "application",
                             "environment", "business_unit", "strategy", "readiness", "target", "usd_per_month",
-                            "storage_gb", "note")
+                            "storage_gb", "note", "sizing")
 _USD = '"$"#,##0.00'
 
 
@@ -28,7 +29,10 @@ def plan_rows(*, session: Session) -> list[dict[str, Any]]:
             System.name, System.application, System.environment, System.business_unit, Assessment.strategy,
             Assessment.readiness, TargetMapping.service, TargetMapping.sku, TargetMapping.monthly_cost,
             System.storage_gb, Wave.number, Wave.name, Wave.planned_date, Wave.status, WaveMember.group_key,
-            PlanExclusion.reason)))
+            PlanExclusion.reason)),
+            # Why the size: read out of the target's details in SQL (json_extract / ->>), not 100,000 decodes.
+            col(TargetMapping.details)["sizing_reason"].as_string(),
+            col(TargetMapping.details)["sizing_note"].as_string())
         .join(Assessment, col(Assessment.system_id) == col(System.id))
         .outerjoin(TargetMapping, col(TargetMapping.system_id) == col(System.id))
         .outerjoin(WaveMember, col(WaveMember.system_id) == col(System.id))
@@ -38,14 +42,14 @@ def plan_rows(*, session: Session) -> list[dict[str, Any]]:
     )
     rows = []
     for (name, application, environment, business_unit, strategy, readiness, service, sku, monthly, storage,
-         number, wave_name, date, status, group, excluded) in session.execute(statement):
+         number, wave_name, date, status, group, excluded, reason, note) in session.execute(statement):
         rows.append({
             "wave": number, "wave_name": wave_name or ("excluded" if excluded else "not planned"), "date": date,
             "wave_status": status or "", "group": group or "", "system": name, "application": application or "",
             "environment": environment, "business_unit": business_unit or "", "strategy": strategy,
             "readiness": readiness, "target": f"{service} {sku}" if sku else (service or ""),
             "usd_per_month": round(monthly, 2) if monthly is not None else None, "storage_gb": round(storage, 1),
-            "note": excluded or "",
+            "note": excluded or "", "sizing": "; ".join(text for text in (reason, note) if text),
         })
     rows.sort(key=lambda row: (row["wave"] is None, row["wave"] or 0, row["group"], row["system"]))
     return rows

@@ -134,10 +134,10 @@ _UTF8_BOM, _UTF32_BOMS, _UTF16_BOMS = b"\xef\xbb\xbf", (b"\xff\xfe\x00\x00", b"\
     (b"\xff\xfe", b"\xfe\xff")
 
 
-def detect_encoding(data: bytes, name: str) -> TextEncoding:
+def detect_encoding(data: bytes, name: str, *, kind: str = "CSV") -> TextEncoding:
     """UTF-8 (with or without a byte-order mark), UTF-16/32 by their byte-order mark or NUL pattern, else the
     Windows-1252 / Latin-1 text that Excel's plain "CSV" writes in Western locales, saying so. A binary file (an
-    .xlsx renamed .csv, say) is rejected."""
+    .xlsx renamed .csv, say) is rejected as not `kind` text."""
     if data.startswith(_UTF8_BOM):
         return TextEncoding("utf-8")
     if data.startswith(_UTF32_BOMS):
@@ -147,15 +147,15 @@ def detect_encoding(data: bytes, name: str) -> TextEncoding:
     head = data[:4096]
     if b"\x00" in head:
         if head.startswith(b"PK\x03\x04"):
-            raise BadInputError.single(name, "a zip archive or Excel workbook, not CSV text: import the .xlsx "
-                                             "file under its own name")
+            hint = ": import the .xlsx file under its own name" if kind == "CSV" else ""
+            raise BadInputError.single(name, f"a zip archive or Excel workbook, not {kind} text{hint}")
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > len(head) // 4 and not even:
             return TextEncoding("utf-16-le", "read as UTF-16 little-endian (no byte-order mark)")
         if even > len(head) // 4 and not odd:
             return TextEncoding("utf-16-be", "read as UTF-16 big-endian (no byte-order mark)")
         offset = data.index(b"\x00")
-        raise BadInputError.single(name, f"not a text file (a NUL byte at offset {offset}); expected CSV text",
+        raise BadInputError.single(name, f"not a text file (a NUL byte at offset {offset}); expected {kind} text",
                                    row=data[:offset].count(b"\n") + 1)
     try:
         data.decode("utf-8")
@@ -172,9 +172,9 @@ def detect_encoding(data: bytes, name: str) -> TextEncoding:
     return TextEncoding("utf-8")
 
 
-def decode_text(data: bytes, name: str) -> str:
+def decode_text(data: bytes, name: str, *, kind: str = "CSV") -> str:
     """The file's text in its detected encoding (see `detect_encoding`), without a byte-order mark."""
-    return data.decode(detect_encoding(data, name).codec).lstrip(_BOM)
+    return data.decode(detect_encoding(data, name, kind=kind).codec).lstrip(_BOM)
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ def load_settings_file(path: Path) -> dict[str, Any]:
     # Read as the other input files are: a missing, unreadable, empty or binary file is bad input naming the file,
     # and text that is not UTF-8 is read in its detected encoding (Windows-1252 from Notepad, UTF-16 with a BOM).
     name = display_name(path)
-    return parse_settings(decode_text(read_bytes(path), name), source=name)
+    return parse_settings(decode_text(read_bytes(path), name, kind="YAML"), source=name)
 
 
 def parse_settings(text: str, *, source: str = "<settings>") -> dict[str, Any]:

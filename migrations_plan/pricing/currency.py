@@ -152,7 +152,7 @@ def load_rates(path: Path) -> RateTable:
     name = display_name(path)
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        return parse_rates_yaml(decode_text(read_bytes(path), name), name=name)
+        return parse_rates_yaml(decode_text(read_bytes(path), name, kind="YAML"), name=name)
     if suffix == ".csv":
         header, rows = read_csv(path)
         keys = [_ALIASES.get(cell.strip().lower(), cell.strip().lower()) for cell in header]

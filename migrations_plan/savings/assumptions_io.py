@@ -66,7 +66,7 @@ def load_assumptions_file(path: Path, *, base: CostAssumptions | None) -> CostAs
 
 
 def _yaml_entries(path: Path, name: str) -> list[_Entry]:
-    text = decode_text(read_bytes(path), name)
+    text = decode_text(read_bytes(path), name, kind="YAML")
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()

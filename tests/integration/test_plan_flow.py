@@ -22,7 +22,17 @@ from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
 from inventory.records import DependencyRecord
 from inventory.store import apply_import
-from inventory.tables import Assessment, PlanExclusion, System, Wave, WaveMember, WavePin, WaveStatus, table_of
+from inventory.tables import (
+    Assessment,
+    PlanExclusion,
+    System,
+    TargetMapping,
+    Wave,
+    WaveMember,
+    WavePin,
+    WaveStatus,
+    table_of,
+)
 from migrations_plan.waves import WavePlan
 from tests.integration.estates import server
 
@@ -244,7 +254,7 @@ def test_no_wave_is_planned_on_a_blackout_date(estate: str, blackout: list[dt.da
     assert dates[:3] == expected
 
 
-def test_export_writes_one_row_per_assessed_system_with_typed_and_escaped_cells(estate: str,
+def test_export_writes_one_row_per_assessed_system_with_typed_and_escaped_cells(any_estate: str,
                                                                                tmp_path: Path) -> None:
     plan(max_systems=3, pilot_max_systems=2)
     csv_path, xlsx_path = tmp_path / "out" / "plan.csv", tmp_path / "out" / "plan.xlsx"
@@ -261,6 +271,14 @@ def test_export_writes_one_row_per_assessed_system_with_typed_and_escaped_cells(
     assert {name: int(by_name[name]["wave"]) for name in waves if name != "=cmd"} == {
         name: number for name, number in waves.items() if name != "=cmd"}
     assert all(by_name[name]["wave"] == "" and by_name[name]["note"] for name in RETIRED | RETAINED)
+    # Why each VM has its size, as the assessment stored it (its target details), for the change board.
+    with session_scope() as session:
+        reasons = {name: details.get("sizing_reason", "") for name, details in session.execute(
+            select(col(System.name), col(TargetMapping.details)).join(
+                TargetMapping, col(TargetMapping.system_id) == col(System.id)))}
+    sized = {name: reason for name, reason in reasons.items() if reason and name != "=cmd"}
+    assert sized, "the estate has VMs sized on a deciding need"
+    assert all(by_name[name]["sizing"].startswith(reason) for name, reason in sized.items())
 
     sheet = load_workbook(xlsx_path)["Plan"]
     header = [cell.value for cell in sheet[1]]

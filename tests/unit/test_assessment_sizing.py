@@ -451,7 +451,11 @@ def test_settings_file_not_in_utf8_is_read_and_its_problems_name_the_file(tmp_pa
     assert str(rejected.value.problems[0]).startswith(f"{path}:2:Default environment: expected Production or "
                                                       "Dev/Test") and "got 'Développement'" in str(rejected.value)
     path.write_bytes(b"Comfort factor: 1.5\x00\x00\n")
-    with pytest.raises(BadInputError, match=r"am\.yaml:1: not a text file \(a NUL byte at offset 19\)"):
+    with pytest.raises(BadInputError, match=r"am\.yaml:1: not a text file \(a NUL byte at offset 19\); expected YAML "
+                                            r"text"):
+        load_settings_file(path)
+    path.write_bytes(b"PK\x03\x04\x00\x00rest of a workbook")
+    with pytest.raises(BadInputError, match=r"am\.yaml: a zip archive or Excel workbook, not YAML text$"):
         load_settings_file(path)
     with pytest.raises(BadInputError, match=r"missing\.yaml: file not found"):
         load_settings_file(tmp_path / "missing.yaml")
