@@ -178,7 +178,7 @@ class _Packer:
     def need(self, g: int) -> tuple[int, float]:
         """Room a group needs; an oversized group needs a wave to itself, i.e. an empty one."""
         if self.oversized(g):
-            return self.policy.max_systems, self.policy.max_gb
+            return self.max_systems, self.max_gb
         return self.facts[g].size, self.facts[g].gb
 
     def fit(self, g: int, start: int) -> int:

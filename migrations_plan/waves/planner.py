@@ -130,6 +130,9 @@ def plan_orders(
         "hub_dependencies": links.hub_count,
         "dependencies_to_excluded": links.excluded_count,
     })
+    kept_excluded = MappingProxyType(dict(sorted(excluded.items())))
+    cycles = tuple(tuple(g + 1 for g in cycle) for cycle in graph.cycles)
+    oversized_ids = {o.group.id for o in oversized}
     plans = []
     for objective in objectives:
         chosen = replace(policy, objective=objective)
@@ -145,11 +148,10 @@ def plan_orders(
         plans.append(WavePlan(
             waves=tuple(sorted(kept + waves, key=lambda w: w.number)),
             groups=groups,
-            excluded=MappingProxyType(dict(sorted(excluded.items()))),
+            excluded=kept_excluded,
             oversized=oversized,
-            cycles=tuple(tuple(g + 1 for g in cycle) for cycle in graph.cycles),
-            warnings=(*warnings, *placement.warnings,
-                      *_overloads(waves, chosen, {o.group.id for o in oversized})),
+            cycles=cycles,
+            warnings=(*warnings, *placement.warnings, *_overloads(waves, chosen, oversized_ids)),
             objective=objective.value,
             losing=_losing(groups, facts, months, horizon, dual),
             pilot_candidates=frozenset(groups[g].id for g in pilot_candidates(facts, graph, chosen))

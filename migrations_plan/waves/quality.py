@@ -166,12 +166,10 @@ def _problem(plan: WavePlan, policy: WavePolicy, horizon: int) -> _Problem:
     planned_slot: list[int] = []
     date_of = {wave.number: wave.date for wave in plan.waves}
     slot_of = {group.id: wave.number - first for wave in plan.waves if not wave.frozen for group in wave.groups}
-    pinned_slot = {group.id: wave.number - first for wave in plan.waves if not wave.frozen
-                   for group in wave.groups if group.pinned_wave is not None}
     for group, (cash, size, gb, _) in zip(plan.groups, group_cash(plan), strict=True):
         share = (min(1.0, size / policy.max_systems), min(1.0, gb / policy.max_gb))
-        if group.id in pinned_slot:
-            k = pinned_slot[group.id]
+        if group.pinned_wave is not None and group.id in slot_of:
+            k = slot_of[group.id]
             fixed_value += net_if_moved(cash, month_index(policy.horizon_start, date_of[k + first]),
                                         horizon=horizon, dual=dual)
             if 0 <= k < len(room):
