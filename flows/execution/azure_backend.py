@@ -31,7 +31,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from flows.execution.adapters import ShellAdapter, SimulatorAdapter, StepAdapter, context_values
-from flows.execution.azure import Arm, AzureConfig, AzureDeploymentFailed, WhatIfChange, make_credential
+from flows.execution.azure import (
+    Arm,
+    AzureConfig,
+    AzureCredential,
+    AzureDeploymentFailed,
+    WhatIfChange,
+    make_credential,
+)
 from flows.execution.backend import BackendError, StepContext, StepOutcome, TransientBackendError
 from flows.execution.runs import load_targets
 from flows.execution.simulator import SimulatorBackend, simulator_of
@@ -79,13 +86,20 @@ class AzureBackend:
 
     def __init__(self, arm: Arm, *, subscription_id: str, workloads: Mapping[int, AzureWorkload],
                  zone: LandingZone, adapter: StepAdapter, group_pattern: str = "lm-wave-{wave}",
-                 wait_s: float = 3600.0) -> None:
+                 wait_s: float = 3600.0, credential: AzureCredential | None = None) -> None:
         self.arm, self.subscription_id, self.zone, self.adapter = arm, subscription_id, zone, adapter
+        self.credential = credential  # closed with the backend when it is the backend's own
         self.workloads = workloads
         self.group_pattern = group_pattern
         self.wait_s = wait_s
         self._groups = threading.Lock()
         self._busy: Counter[str] = Counter()  # per resource group: steps of this process working in it
+
+    def close(self) -> None:
+        """Close the ARM clients' connections and the backend's own credential (its token session)."""
+        self.arm.close()
+        if self.credential is not None:
+            self.credential.close()
 
     # ------------------------------------------------------------------ what a step works on
     def group(self, ctx: StepContext) -> str:
@@ -312,8 +326,14 @@ def azure_backend(params: RunWaveParameters, runbook: Runbook, *, db_url: str,
     """The Azure backend for one run: configuration and credential from the environment (checked now, one
     line if nothing works), the wave's targets from the database, the adapter the parameters name."""
     config = AzureConfig.from_env()
-    arm = Arm(config, make_credential(config))
-    arm.check_credential()
+    credential = make_credential(config)
+    arm = Arm(config, credential)
+    try:
+        arm.check_credential()
+    except BaseException:
+        arm.close()
+        credential.close()
+        raise
     if params.azure_adapter == "simulator":
         adapter: StepAdapter = SimulatorAdapter(simulator)
     elif params.azure_adapters_file:
@@ -329,7 +349,7 @@ def azure_backend(params: RunWaveParameters, runbook: Runbook, *, db_url: str,
     workloads = {plan.workload.system_id: AzureWorkload(plan.workload, targets.get(plan.workload.system_id))
                  for plan in runbook.workloads}
     return AzureBackend(arm, subscription_id=config.subscription_id, workloads=workloads, zone=landing_zone(),
-                        adapter=adapter, group_pattern=params.azure_resource_group)
+                        adapter=adapter, group_pattern=params.azure_resource_group, credential=credential)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,4 +382,8 @@ def what_if_wave(backend: AzureBackend, runbook: Runbook, *, run_id: int = 0) ->
 
 def dry_run_what_if(params: RunWaveParameters, runbook: Runbook, *, db_url: str) -> tuple[WorkloadWhatIf, ...]:
     """`run-wave N --backend azure --dry-run`: every provisioning workload's what-if, creating nothing."""
-    return what_if_wave(azure_backend(params, runbook, db_url=db_url, simulator=simulator_of(params)), runbook)
+    backend = azure_backend(params, runbook, db_url=db_url, simulator=simulator_of(params))
+    try:
+        return what_if_wave(backend, runbook)
+    finally:
+        backend.close()

@@ -146,6 +146,19 @@ def make_backend(params: RunWaveParameters, runbook: Runbook) -> Backend:
     return azure_backend(params, runbook, db_url=get_settings().db_url, simulator=simulator)
 
 
+@contextmanager
+def backend_for(params: RunWaveParameters, runbook: Runbook) -> Iterator[Backend]:
+    """`make_backend` for one run, closed after it: the Azure backend holds HTTP connections and its
+    credential's token session (the simulator holds nothing to close)."""
+    backend = make_backend(params, runbook)
+    try:
+        yield backend
+    finally:
+        close = getattr(backend, "close", None)
+        if close is not None:
+            close()
+
+
 def what_if_markdown(lines: Sequence[WorkloadWhatIf]) -> str:
     out = []
     for line in lines:
@@ -285,7 +298,12 @@ def run_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
 
 
 def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str) -> RunWaveOutcome:
-    backend, policy = make_backend(params, handle.runbook), policy_of(params)
+    with backend_for(params, handle.runbook) as backend:  # built (its credential checked) before anything else
+        return _execute_on(params, handle, db_url, backend)
+
+
+def _execute_on(params: RunWaveParameters, handle: RunHandle, db_url: str, backend: Backend) -> RunWaveOutcome:
+    policy = policy_of(params)
     journal = Journal(db_url, run_id=handle.run_id, wave_id=handle.wave_id)
     total_steps = max(1, len(handle.runbook.steps()))
     progress_id = cast(UUID, create_progress_artifact(progress=0.0, key=f"wave-{params.wave}-progress",
@@ -359,9 +377,9 @@ def rollback_wave_flow(params: RunWaveParameters) -> RunWaveOutcome:
             assert run.id is not None
             handle = RunHandle(run.id, run.wave_id, params.wave, True, runbook)
         only = _names_to_ids(runbook, params.systems) if params.systems else None
-        with wave_lock(db_url, wave_id=handle.wave_id, wave_number=handle.wave_number, run_id=handle.run_id):
-            outcome = roll_back(handle, db_url=db_url, backend=make_backend(params, runbook), policy=policy_of(params),
-                                only=only)
+        with wave_lock(db_url, wave_id=handle.wave_id, wave_number=handle.wave_number,
+                       run_id=handle.run_id), backend_for(params, runbook) as backend:
+            outcome = roll_back(handle, db_url=db_url, backend=backend, policy=policy_of(params), only=only)
     result = to_outcome(handle, outcome, outcome.results)
     create_table_artifact(table=[line.model_dump(mode="json") for line in result.results],
                           key=f"wave-{params.wave}-rollback", description=f"Rollback of wave {params.wave}")

@@ -11,6 +11,7 @@ import pickle
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -57,8 +58,12 @@ def config(arm: ArmStandIn) -> AzureConfig:
                                polling_interval_s=0.2, operation_timeout_s=30.0)
 
 
-def connect(arm: ArmStandIn, config: AzureConfig, **changes: Any) -> Arm:
-    return Arm(dataclasses.replace(config, **changes), make_credential(config, arm.env()))
+@contextmanager
+def connect(arm: ArmStandIn, config: AzureConfig, **changes: Any) -> Iterator[Arm]:
+    """An Arm client on the stand-in; its clients and its credential's session closed after."""
+    with make_credential(config, arm.env()) as credential, \
+            Arm(dataclasses.replace(config, **changes), credential) as client:
+        yield client
 
 
 @pytest.fixture

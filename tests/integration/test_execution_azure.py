@@ -51,14 +51,18 @@ def on_azure(wave: tuple[str, int], arm: ArmStandIn, monkeypatch: pytest.MonkeyP
         monkeypatch.setenv(key, value)
     arm.configure(retry_after=0)  # polls every polling interval (0.05 s) instead of ARM's usual seconds
     url, number = wave
+    made: list[AzureBackend] = []
 
     def make(faults: FaultPlan | None = None, **fields: Any) -> AzureBackend:
         params = RunWaveParameters(wave=number, backend="azure", azure_adapter="simulator",
                                    simulator_state=str(tmp_path / "sim"), **fields)
         with session_scope(url) as session:
             _, runbook = load_runbook(number, session=session)
-        return azure_backend(params, runbook, db_url=url, simulator=SimulatorBackend(tmp_path / "sim", faults))
+        made.append(azure_backend(params, runbook, db_url=url, simulator=SimulatorBackend(tmp_path / "sim", faults)))
+        return made[-1]
     yield make
+    for backend in made:  # their connections, closed now rather than whenever the collector finds them
+        backend.close()
 
 
 def run(url: str, number: int, backend: AzureBackend, *, policy: ExecutionPolicy = FAST) -> WaveOutcome:
