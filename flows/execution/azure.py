@@ -31,7 +31,10 @@ from azure.core.exceptions import (
     ServiceRequestError,
     ServiceResponseError,
 )
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import HTTPPolicy
 from azure.core.polling import LROPoller
+from azure.core.rest import HttpRequest, HttpResponse
 from azure.identity import ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential
 from azure.mgmt.resource.deployments import DeploymentsMgmtClient
 from azure.mgmt.resource.deployments.models import (
@@ -239,6 +242,21 @@ class AzureDeploymentFailed(BackendError):
 # --- the client wrapper ----------------------------------------------------------------------------------------
 
 
+class _ReadErrorAnswers(HTTPPolicy[HttpRequest, HttpResponse]):
+    """Reads an error answer's body as it arrives (it is small), which gives its connection back to the pool.
+
+    The SDK streams the first answer of a long-running operation (begin_create_or_update, begin_delete, ...), and its
+    RetryPolicy drops a 429 or 5xx answer unread before it tries again: that connection stays checked out of the
+    pool, open, until the garbage collector finds it (an unclosed socket, in whatever code runs then). Placed after
+    the RetryPolicy, this sees every attempt."""
+
+    def send(self, request: PipelineRequest[HttpRequest]) -> PipelineResponse[HttpRequest, HttpResponse]:
+        response = self.next.send(request)
+        if response.http_response.status_code >= 400:
+            response.http_response.read()
+        return response
+
+
 class Arm:
     """ARM for one subscription: resource groups, resources by id, resource-group deployments."""
 
@@ -252,8 +270,11 @@ class Arm:
         }
         if config.connection_verify is not None:
             options["connection_verify"] = config.connection_verify
-        self._groups = ResourceManagementClient(credential, config.subscription_id, **options)
-        self._deployments = DeploymentsMgmtClient(credential, config.subscription_id, **options)
+        # a policy is one link of one pipeline (it holds `next`): each client gets its own
+        self._groups = ResourceManagementClient(credential, config.subscription_id, **options,
+                                                per_retry_policies=[_ReadErrorAnswers()])
+        self._deployments = DeploymentsMgmtClient(credential, config.subscription_id, **options,
+                                                  per_retry_policies=[_ReadErrorAnswers()])
 
     @property
     def config(self) -> AzureConfig:

@@ -31,6 +31,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     router: Router
     ssl_context: ssl.SSLContext
+    connections = 0  # TLS connections accepted since the start
+    _counting = threading.Lock()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """TLS handshake here, in the connection's own thread, so a slow client never blocks accept()."""
@@ -38,6 +40,8 @@ class _Server(ThreadingHTTPServer):
             tls = self.ssl_context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             return
+        with self._counting:
+            self.connections += 1
         try:
             super().finish_request(tls, client_address)
         finally:
@@ -267,6 +271,11 @@ class ArmStandIn:
 
     def put_count(self, resource_group: str, name: str) -> int:
         return self.state.put_count(resource_group, name)
+
+    def connections(self) -> int:
+        """TLS connections accepted since the start: a client that gives its connections back to its pool reuses
+        them, one that drops an answer unread opens a new one for its next request."""
+        return 0 if self._server is None else self._server.connections
 
     def requests(self, *, method: str | None = None, path: str | None = None) -> list[LoggedRequest]:
         """The request log, oldest first; `path` is a glob over the decoded path (`*/deployments/*`)."""

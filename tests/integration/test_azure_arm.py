@@ -325,6 +325,25 @@ def test_a_5xx_burst_during_a_deployment_is_retried(arm: ArmStandIn, azure: Arm,
     assert arm.put_count(group, NAME) == 1
 
 
+def test_answers_that_are_retried_give_their_connection_back(arm: ArmStandIn, azure: Arm, group: str) -> None:
+    """The SDK streams a long-running operation's first answer and drops a 429/5xx unread when it retries: unless
+    the body is read, that connection stays open (an unclosed socket when the collector finds it) and each retry
+    opens another."""
+    arm.fail_requests(2, status=503, method="PUT", path="*/deployments/*")
+    arm.fail_requests(1, status=500, method="DELETE")
+    arm.throttle(every=1, retry_after=1, method="DELETE", times=1)
+    before = arm.connections()
+
+    azure.deploy(group, NAME, TEMPLATE, PARAMETERS)
+    azure.delete_resource(ids(arm)["storage"], STORAGE_API)  # on the resources client: 500, 429, then deleted
+    azure.delete_deployment(group, NAME)
+
+    assert statuses(arm, method="PUT", path="*/deployments/*") == [503, 503, 201]
+    assert statuses(arm, method="DELETE", path="*/storageaccounts/*") == [500, 429, 202]
+    assert arm.connections() - before == 1, \
+        "every attempt went on a connection its client already had (the deployments client's first is the one new)"
+
+
 def test_failures_that_outlast_the_retries_are_transient(arm: ArmStandIn, config: AzureConfig, group: str) -> None:
     arm.fail_requests(5, status=503, method="PUT", path="*/deployments/*")
     with connect(arm, config, retry_total=2) as azure:
