@@ -16,6 +16,7 @@ from flows.handoff import whole
 from flows.parameters import AssessParameters
 from flows.progress import report
 from flows.settings import get_settings
+from inventory.collector import collector_paused
 from inventory.db import session_scope
 from migrations_plan.assessment import (
     AssessmentResult,
@@ -68,6 +69,7 @@ def record_overrides(overrides: dict[str, Strategy], reason: str) -> int:
 
 
 @task(name="assess-estate", cache_policy=NONE)
+@collector_paused()
 def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSettings]:
     rules = load_rules(Path(params.rules)) if params.rules else default_rules()
     settings = settings_of(params, rules=rules)
@@ -93,6 +95,7 @@ def settings_of(params: AssessParameters, *, rules: RuleSet) -> AssessSettings:
 
 
 @task(name="store-assessment", cache_policy=NONE)
+@collector_paused()
 def store_assessment(result: AssessmentResult, settings: AssessSettings) -> int:
     with session_scope(get_settings().db_url) as session:
         return store.save_assessment(result, settings, session=session)

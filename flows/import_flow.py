@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from flows.handoff import whole
 from flows.progress import reporter
 from flows.settings import get_settings
+from inventory.collector import collector_paused
 from inventory.db import session_scope
 from inventory.importers import ParsedInventory, parse_file
 from inventory.store import ImportSummary, apply_import
@@ -67,11 +68,13 @@ def file_sha256(path: Path) -> str:
 
 
 @task(name="parse-inventory-file", cache_policy=NONE)
+@collector_paused()
 def parse_inventory_file(path: str, fmt: str) -> ParsedInventory:
     return parse_file(Path(path), fmt=fmt, progress=reporter("parse"))
 
 
 @task(name="write-inventory", cache_policy=NONE)
+@collector_paused()
 def write_inventory(parsed: ParsedInventory, *, path: str, source: str) -> ImportSummary:
     with session_scope(get_settings().db_url) as session:
         return apply_import(parsed, session=session, source=source, file_name=Path(path).name,

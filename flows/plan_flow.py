@@ -22,6 +22,7 @@ from flows.plan_store import StoredPlan
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
 from flows.settings import get_settings
+from inventory.collector import collector_paused
 from inventory.db import session_scope
 from inventory.tables import Dependency
 from migrations_plan.savings import CostAssumptions
@@ -70,6 +71,7 @@ class ComputedPlan:
 
 
 @task(name="plan-waves", cache_policy=NONE)
+@collector_paused()
 def compute_plan(params: PlanParameters) -> ComputedPlan:
     """Read the assessed estate, its dependencies, pins and kept waves, then plan (pure) in one go."""
     notes = []
@@ -133,6 +135,7 @@ def plan_systems(estate: Sequence[EstateRow], assumptions: CostAssumptions,
 
 
 @task(name="store-plan", cache_policy=NONE)
+@collector_paused()
 def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> StoredPlan:
     """The new pins, the freezes and the plan, in one transaction: a failed plan records none of them."""
     with session_scope(get_settings().db_url) as session:
@@ -142,6 +145,7 @@ def store_plan(computed: ComputedPlan, *, pin_reason: str = "") -> StoredPlan:
 
 
 @task(name="export-plan", cache_policy=NONE)
+@collector_paused()
 def export_plan(paths: list[str], quality: PlanQuality | None = None) -> list[str]:
     with session_scope(get_settings().db_url) as session:
         rows = plan_rows(session=session)

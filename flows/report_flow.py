@@ -25,6 +25,7 @@ from flows.reports.savings_files import (
 from flows.reports.savings_markdown import markdown_summary
 from flows.reports.savings_tables import headline_net
 from flows.settings import get_settings
+from inventory.collector import collector_paused
 from inventory.db import session_scope
 from inventory.errors import BadSettingsError
 from inventory.tables import CostAssumption, table_of, utcnow
@@ -101,6 +102,7 @@ def scenario_of(params: ReportParameters) -> str:
 
 
 @task(name="load-savings-inputs", cache_policy=NONE)
+@collector_paused()
 def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssumptions, EstateRunRates]:
     """The assessed estate as savings inputs; records the assumptions in force in `cost_assumption`."""
     assumptions = (load_assumptions(Path(params.assumptions), base=default_assumptions()) if params.assumptions
@@ -141,6 +143,7 @@ def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], unpric
 
 
 @task(name="project-savings", cache_policy=NONE)
+@collector_paused()
 def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions, params: ReportParameters,
                     assessment: tuple[tuple[str, str], ...] = ()) -> SavingsReport:
     report("report", 0, len(systems))
@@ -151,6 +154,7 @@ def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions, 
 
 
 @task(name="write-savings-files", cache_policy=NONE)
+@collector_paused()
 def write_files(result: SavingsReport, params: ReportParameters) -> list[str]:
     folder = Path(params.out_dir)
     stem = params.name.replace("{month}", f"{params.start:%Y-%m}")

@@ -9,12 +9,10 @@ the same arguments always give the same estate. Built for 100k systems in second
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 import random
 from bisect import bisect
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
@@ -22,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
+from inventory.collector import collector_paused
 from inventory.records import (
     COST_LINE_NAMES,
     Criticality,
@@ -836,7 +835,7 @@ def generate_estate(systems: int, *, seed: int = 7, dependencies_per_system: flo
         raise ValueError(f"dependencies_per_system must be a finite number >= 0, got {dependencies_per_system}")
     rng = random.Random(seed)
     b = _Builder(rng, systems)
-    with _collector_paused():
+    with collector_paused():
         _add_hubs(b)
         instances: dict[str, int] = {}
         while not b.full:
@@ -855,16 +854,3 @@ def _system_list() -> TypeAdapter[list[SystemRecord]]:
 @cache
 def _dependency_list() -> TypeAdapter[list[DependencyRecord]]:
     return TypeAdapter(list[DependencyRecord])
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building: the estate makes millions of acyclic objects, and
-    collections that walk them again and again took longer than the generation itself (100k systems)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
