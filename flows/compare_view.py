@@ -10,6 +10,7 @@ from sqlalchemy import Text, cast, select
 from sqlmodel import Session
 
 from inventory.tables import Assessment, System, TargetMapping, table_of
+from migrations_plan.assessment.model import SizingBasis
 from migrations_plan.compare import OurSystem
 from migrations_plan.compare.azure_migrate import OUR_OPTION
 
@@ -66,7 +67,8 @@ def load_compared_systems(*, session: Session) -> list[OurSystem]:
             name=name, strategy=strategy, readiness=readiness, service=service, size=sku,
             vcpus=int(vcpus) if vcpus is not None else None, memory_gib=_number(details.get("memory_gib")),
             monthly_usd=_number(prices.get(OUR_OPTION)) if isinstance(prices, dict) else None, region=region,
-            sizing_basis=basis, sizing_notes=sizing_notes(details), rejected_sizes=rejected_sizes(details),
+            sizing_basis=SizingBasis(basis) if basis else None, sizing_notes=sizing_notes(details),
+            rejected_sizes=rejected_sizes(details),
             source_cores=cores, source_memory_mb=memory_mb,
             cpu_util_pct=cpu, memory_util_pct=mem,
         ))

@@ -16,7 +16,6 @@ from migrations_plan.compare.azure_migrate import (
 from migrations_plan.compare.azure_migrate_workbook import (
     AssessedMachine,
     AssessmentWorkbook,
-    SizingCriterion,
     parse,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
     "MachineComparison",
     "OurRun",
     "OurSystem",
-    "SizingCriterion",
     "compare",
     "parse",
 ]

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from migrations_plan.assessment.model import settings_text
-from migrations_plan.compare.azure_migrate_workbook import AssessedMachine, AssessmentWorkbook, SizingCriterion
+from migrations_plan.assessment.model import SizingBasis, settings_text
+from migrations_plan.compare.azure_migrate_workbook import AssessedMachine, AssessmentWorkbook
 from migrations_plan.pricing.currency import Conversion, format_money
 
 DEFAULT_TOLERANCE = 0.10
@@ -44,7 +44,7 @@ class OurSystem:
     memory_gib: float | None = None
     monthly_usd: float | None = None
     region: str | None = None
-    sizing_basis: str | None = None
+    sizing_basis: SizingBasis | None = None
     sizing_notes: tuple[str, ...] = ()
     rejected_sizes: tuple[str, ...] = ()  # "Standard_B2s_v2: burstable excluded": sizes the assessment passed over
     source_cores: int | None = None
@@ -311,9 +311,9 @@ def _reasons(m: MachineComparison, region: str | None, tolerance: float) -> tupl
         wanted = size_key(theirs.recommended_size)
         reasons.extend(f"we passed over Microsoft's size: {entry}" for entry in ours.rejected_sizes
                        if size_key(entry.split(":", 1)[0]) == wanted)
-    if theirs.sizing is SizingCriterion.AS_ON_PREMISES and ours.sizing_basis == "performance":
+    if theirs.sizing is SizingBasis.AS_ON_PREMISES and ours.sizing_basis is SizingBasis.PERFORMANCE:
         reasons.append(f"Microsoft sized it as on premises ({theirs.sheet}), we on utilisation")
-    elif theirs.sizing is SizingCriterion.PERFORMANCE and ours.sizing_basis == "as-on-premises":
+    elif theirs.sizing is SizingBasis.PERFORMANCE and ours.sizing_basis is SizingBasis.AS_ON_PREMISES:
         reasons.append("Microsoft sized it on measured performance, we as on premises (no utilisation data)")
     inputs = _inputs_differ(ours, theirs)
     if inputs:

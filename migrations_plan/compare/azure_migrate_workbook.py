@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -32,26 +31,22 @@ from inventory.errors import BadInputError, InputProblem
 from inventory.importers.common import Columns, Problems, display_name, header_key, number, read_bytes, text
 from inventory.importers.workbook import Sheet, open_workbook, read_sheet
 from inventory.importers.workbook import properties as properties_of
+from migrations_plan.assessment.model import SizingBasis
 
 PROPERTIES_SHEET = "Properties"
 
 
-class SizingCriterion(StrEnum):
-    PERFORMANCE = "performance"
-    AS_ON_PREMISES = "as-on-premises"
-
-
 # The per-server IaaS sheets, in the order a machine's row is preferred when it is on several.
-MACHINE_SHEETS: tuple[tuple[str, SizingCriterion], ...] = (
-    ("All_VM_IaaS_Server_Rehost_Perf", SizingCriterion.PERFORMANCE),
-    ("VM_IaaS_Server_Rehost_Perf", SizingCriterion.PERFORMANCE),
-    ("SQL_IaaS_Server_Rehost_Perf", SizingCriterion.PERFORMANCE),
-    ("WebApp_IaaS_Server_Rehost_Perf", SizingCriterion.PERFORMANCE),
-    ("VM_SS_IaaS_Server_Rehost_Perf", SizingCriterion.PERFORMANCE),
-    ("VM_IaaS_Server_Rehost_As-is", SizingCriterion.AS_ON_PREMISES),
-    ("SQL_IaaS_Server_Rehost_As-is", SizingCriterion.AS_ON_PREMISES),
-    ("WebApp_IaaS_Server_Rehost_As-is", SizingCriterion.AS_ON_PREMISES),
-    ("VM_SS_IaaS_Server_Rehost_As-is", SizingCriterion.AS_ON_PREMISES),
+MACHINE_SHEETS: tuple[tuple[str, SizingBasis], ...] = (
+    ("All_VM_IaaS_Server_Rehost_Perf", SizingBasis.PERFORMANCE),
+    ("VM_IaaS_Server_Rehost_Perf", SizingBasis.PERFORMANCE),
+    ("SQL_IaaS_Server_Rehost_Perf", SizingBasis.PERFORMANCE),
+    ("WebApp_IaaS_Server_Rehost_Perf", SizingBasis.PERFORMANCE),
+    ("VM_SS_IaaS_Server_Rehost_Perf", SizingBasis.PERFORMANCE),
+    ("VM_IaaS_Server_Rehost_As-is", SizingBasis.AS_ON_PREMISES),
+    ("SQL_IaaS_Server_Rehost_As-is", SizingBasis.AS_ON_PREMISES),
+    ("WebApp_IaaS_Server_Rehost_As-is", SizingBasis.AS_ON_PREMISES),
+    ("VM_SS_IaaS_Server_Rehost_As-is", SizingBasis.AS_ON_PREMISES),
 )
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -91,7 +86,7 @@ class AssessedMachine:
     name: str
     sheet: str
     row: int
-    sizing: SizingCriterion
+    sizing: SizingBasis
     recommended_size: str | None
     readiness: str | None
     readiness_warnings: str | None
@@ -160,7 +155,7 @@ def parse(path: Path) -> AssessmentWorkbook:
     return build_workbook(name, sheets, properties)
 
 
-def build_workbook(name: str, sheets: list[tuple[Sheet, SizingCriterion]],
+def build_workbook(name: str, sheets: list[tuple[Sheet, SizingBasis]],
                    properties: Sheet | None) -> AssessmentWorkbook:
     """The model from sheets already read (the pure part of `parse`)."""
     props = properties_of(properties, _PROPERTIES)
@@ -184,12 +179,12 @@ def build_workbook(name: str, sheets: list[tuple[Sheet, SizingCriterion]],
                               warnings=tuple(warnings))
 
 
-def _machines(sheet: Sheet, sizing: SizingCriterion, name: str, problems: Problems) -> list[AssessedMachine]:
+def _machines(sheet: Sheet, sizing: SizingBasis, name: str, problems: Problems) -> list[AssessedMachine]:
     where = Problems(f"{name}:{sheet.title}")
     columns = Columns.match(sheet.header, _ALIASES)
     for field, expected in _REQUIRED.items():
         if field not in columns:
-            if field == "compute" and sizing is SizingCriterion.AS_ON_PREMISES:
+            if field == "compute" and sizing is SizingBasis.AS_ON_PREMISES:
                 expected = "Monthly Compute Cost Estimate"
             where.add(1, expected, f"missing column {expected!r} (the sheet's header is row 1)")
     if where:
@@ -212,7 +207,7 @@ def _machines(sheet: Sheet, sizing: SizingCriterion, name: str, problems: Proble
     return machines
 
 
-def _machine(cells: tuple[Any, ...], row: int, columns: Columns, title: str, sizing: SizingCriterion,
+def _machine(cells: tuple[Any, ...], row: int, columns: Columns, title: str, sizing: SizingBasis,
              problems: Problems) -> AssessedMachine | None:
     before = len(problems.items)
 

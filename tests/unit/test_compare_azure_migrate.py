@@ -8,7 +8,8 @@ import pytest
 
 from flows.compare_view import rejected_sizes, sizing_notes
 from flows.reports.compare_files import comparison_json, summary_rows
-from migrations_plan.compare import AssessedMachine, AssessmentWorkbook, OurRun, OurSystem, SizingCriterion, compare
+from migrations_plan.assessment.model import SizingBasis
+from migrations_plan.compare import AssessedMachine, AssessmentWorkbook, OurRun, OurSystem, compare
 from migrations_plan.compare.azure_migrate import match, short_name, size_key
 from migrations_plan.pricing.currency import ExchangeRate, RateTable
 
@@ -23,7 +24,7 @@ def ours(name: str, size: str | None = "Standard_D2s_v5", usd: float | None = 10
     base: dict[str, object] = {"strategy": "rehost", "readiness": "ready", "service": "vm" if size else None,
                                "size": size, "vcpus": spec[0] if spec else None,
                                "memory_gib": spec[1] if spec else None, "monthly_usd": usd, "region": "eastus2",
-                               "sizing_basis": "performance"}
+                               "sizing_basis": SizingBasis.PERFORMANCE}
     base.update(fields)
     return OurSystem(name=name, **base)  # type: ignore[arg-type]
 
@@ -31,7 +32,7 @@ def ours(name: str, size: str | None = "Standard_D2s_v5", usd: float | None = 10
 def theirs(name: str, size: str | None = "Standard_D2s_v5", compute: float | None = 70.0,
            storage: float | None = 10.0, *, sheet: str = "All_VM_IaaS_Server_Rehost_Perf", row: int = 2,
            **fields: object) -> AssessedMachine:
-    sizing = SizingCriterion.AS_ON_PREMISES if sheet.endswith("As-is") else SizingCriterion.PERFORMANCE
+    sizing = SizingBasis.AS_ON_PREMISES if sheet.endswith("As-is") else SizingBasis.PERFORMANCE
     return AssessedMachine(name=name, sheet=sheet, row=row, sizing=sizing, recommended_size=size,
                            readiness=fields.pop("readiness", "Ready"), readiness_warnings=None,  # type: ignore[arg-type]
                            monthly_compute=compute, monthly_storage=storage, **fields)  # type: ignore[arg-type]
@@ -161,7 +162,7 @@ def test_reasons_come_from_both_sides_sizing() -> None:
     result = run([
         ours("retired", None, None, strategy="retire", service=None),
         ours("paas", "GP_Gen5_4", 300.0, service="sql-db", strategy="replatform", vcpus=None, memory_gib=None),
-        ours("asis", "Standard_E4s_v5", 200.0, sizing_basis="as-on-premises",
+        ours("asis", "Standard_E4s_v5", 200.0, sizing_basis=SizingBasis.AS_ON_PREMISES,
              sizing_notes=("no CPU and memory utilisation: sized as on premises, 4 vCPU and 32 GiB",),
              source_cores=4, source_memory_mb=32768.0, cpu_util_pct=None),
     ], book(theirs("retired", compute=50.0), theirs("paas", "Standard_D4s_v5", 150.0),

@@ -9,7 +9,8 @@ import pytest
 
 from inventory.errors import BadInputError
 from inventory.importers import detect_format
-from migrations_plan.compare import SizingCriterion, parse
+from migrations_plan.assessment.model import SizingBasis
+from migrations_plan.compare import parse
 from tests.core_report import ALL_VM_PERF, LAYOUT_2023, VM_AS_IS, machine, write_core_report
 
 ALL_VM = "All_VM_IaaS_Server_Rehost_Perf"
@@ -38,10 +39,10 @@ def test_the_core_report_layout_is_read_with_properties_and_one_row_per_machine(
         "Standard_D2as_v5", 61.32, 5.28, 15.0)
     assert web.monthly_total == pytest.approx(66.60)  # 61.32 + 5.28; security is not a VM cost
     assert (web.source_cores, web.source_memory_mb, web.cpu_util_pct, web.sizing) == (
-        4, 8192.0, 10.0, SizingCriterion.PERFORMANCE)
+        4, 8192.0, 10.0, SizingBasis.PERFORMANCE)
     assert book.machines[1].readiness == "Ready With Conditions"
     assert book.machines[1].readiness_warnings == "Unsupported boot type"
-    assert book.machines[3].sizing is SizingCriterion.AS_ON_PREMISES and book.machines[3].monthly_compute == 140.0
+    assert book.machines[3].sizing is SizingBasis.AS_ON_PREMISES and book.machines[3].monthly_compute == 140.0
     # A machine on several sheets counts once, from the most telling sheet (All_VM first, As-is last).
     assert [(m.name, m.sheet) for m in book.preferred()] == [
         ("web-01", ALL_VM), ("db-01", ALL_VM), ("legacy-01", "VM_IaaS_Server_Rehost_As-is")]
