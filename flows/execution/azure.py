@@ -247,8 +247,9 @@ class _ReadErrorAnswers(HTTPPolicy[HttpRequest, HttpResponse]):
 
     The SDK streams the first answer of a long-running operation (begin_create_or_update, begin_delete, ...), and its
     RetryPolicy drops a 429 or 5xx answer unread before it tries again: that connection stays checked out of the
-    pool, open, until the garbage collector finds it (an unclosed socket, in whatever code runs then). Placed after
-    the RetryPolicy, this sees every attempt."""
+    pool, open, until the garbage collector finds it (an unclosed socket, in whatever code runs then). The .NET and
+    Java Azure cores dispose of it before retrying (azure-sdk-for-net#13546, azure-sdk-for-java#16605); azure-core
+    1.41 for Python does not. Placed after the RetryPolicy, this sees every attempt."""
 
     def send(self, request: PipelineRequest[HttpRequest]) -> PipelineResponse[HttpRequest, HttpResponse]:
         response = self.next.send(request)
