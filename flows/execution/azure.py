@@ -254,7 +254,10 @@ class _ReadErrorAnswers(HTTPPolicy[HttpRequest, HttpResponse]):
     def send(self, request: PipelineRequest[HttpRequest]) -> PipelineResponse[HttpRequest, HttpResponse]:
         response = self.next.send(request)
         if response.http_response.status_code >= 400:
-            response.http_response.read()
+            try:
+                response.http_response.read()
+            except (AzureError, OSError):  # the connection broke mid-body: the answer stands, its body lost
+                response.http_response.close()
         return response
 
 
