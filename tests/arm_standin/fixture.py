@@ -5,6 +5,7 @@ Loaded from the top-level conftest (`pytest_plugins = ["tests.arm_standin.fixtur
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +21,12 @@ def arm_standin() -> Iterator[ArmStandIn]:
 
 
 @pytest.fixture
-def arm(arm_standin: ArmStandIn) -> ArmStandIn:
-    """The session's stand-in, emptied (no groups, resources, deployments, faults or logged requests)."""
+def arm(arm_standin: ArmStandIn) -> Iterator[ArmStandIn]:
+    """The session's stand-in, emptied (no groups, resources, deployments, faults or logged requests).
+
+    After the test, a collection: a connection the test left open (an unclosed socket, an error under
+    `filterwarnings = error`) is reported by that test, not by whichever later test the collector happens to run in.
+    """
     arm_standin.reset()
-    return arm_standin
+    yield arm_standin
+    gc.collect()
