@@ -121,8 +121,10 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     backend = form.get_by_role("button", name="Select Backend")
     expect(backend).to_have_text("simulator")
     backend.click()
-    assert page.get_by_role("option").all_inner_texts() == ["simulator", "azure"]
+    # expect(...) waits and retries: a list read at once can still hold the options of a closing dropdown
+    expect(page.get_by_role("option")).to_have_text(["simulator", "azure"])
     page.keyboard.press("Escape")
+    expect(page.get_by_role("option")).to_have_count(0)
     expect(form.get_by_role("button", name="Select Azure Adapter")).to_have_text("shell")
     expect(field(form, "Azure Resource Group (Optional)")).to_have_value("lm-wave-{wave}")
     expect(form.get_by_text("Azure Adapters File (Optional)", exact=True)).to_be_visible()
@@ -140,7 +142,7 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
                   "Simulator Latency Ms (Optional)"):
         expect(form.get_by_text(label, exact=True)).to_be_visible()
     on_failure.click()
-    assert page.get_by_role("option").all_inner_texts() == ["continue", "rollback-workload", "rollback-wave"]
+    expect(page.get_by_role("option")).to_have_text(["continue", "rollback-workload", "rollback-wave"])
     page.get_by_role("option", name="rollback-wave").click()
 
     # Submitted, the form's parameters are ones the flow accepts: a dry run of the wave, run by `serve`.
