@@ -80,3 +80,6 @@ class Backend(Protocol):
     def describe(self, ctx: StepContext) -> StepOutcome | None:
         """What the step named by `ctx` left in the target (`complete` False if it stopped part-way), or None
         if it never took effect."""
+
+    def close(self) -> None:
+        """Release what the backend holds for the run (connections, sessions); called once, after the run."""

@@ -99,6 +99,10 @@ class SimulatorBackend:
             setup.executescript(_SCHEMA)
         setup.close()
 
+    def close(self) -> None:
+        """Nothing to release here: each thread's connection to the state file closes with its thread, or when the
+        backend is dropped."""
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)

@@ -148,15 +148,13 @@ def make_backend(params: RunWaveParameters, runbook: Runbook) -> Backend:
 
 @contextmanager
 def backend_for(params: RunWaveParameters, runbook: Runbook) -> Iterator[Backend]:
-    """`make_backend` for one run, closed after it: the Azure backend holds HTTP connections and its
-    credential's token session (the simulator holds nothing to close)."""
+    """`make_backend` for one run, closed after it (the Azure backend's HTTP connections and its credential's
+    token session)."""
     backend = make_backend(params, runbook)
     try:
         yield backend
     finally:
-        close = getattr(backend, "close", None)
-        if close is not None:
-            close()
+        backend.close()
 
 
 def what_if_markdown(lines: Sequence[WorkloadWhatIf]) -> str:
