@@ -330,26 +330,27 @@ def azure_backend(params: RunWaveParameters, runbook: Runbook, *, db_url: str,
     arm = Arm(config, credential)
     try:
         arm.check_credential()
-    except BaseException:
+        if params.azure_adapter == "simulator":
+            adapter: StepAdapter = SimulatorAdapter(simulator)
+        elif params.azure_adapters_file:
+            adapter = ShellAdapter.from_file(Path(params.azure_adapters_file))
+        elif params.dry_run:
+            adapter = ShellAdapter({})  # a dry run asks ARM only
+        else:
+            raise BadSettingsError("the Azure backend needs an adapters file (the replicate and cutover commands) "
+                                   "or the simulator adapter; see docs/azure.md")
+        ids = [plan.workload.system_id for plan in runbook.workloads]
+        with session_scope(db_url) as session:
+            targets = load_targets(ids, session=session)
+        workloads = {plan.workload.system_id: AzureWorkload(plan.workload, targets.get(plan.workload.system_id))
+                     for plan in runbook.workloads}
+        return AzureBackend(arm, subscription_id=config.subscription_id, workloads=workloads,
+                            zone=landing_zone(), adapter=adapter, group_pattern=params.azure_resource_group,
+                            credential=credential)
+    except BaseException:  # no backend to close it later: its clients and credential are closed here
         arm.close()
         credential.close()
         raise
-    if params.azure_adapter == "simulator":
-        adapter: StepAdapter = SimulatorAdapter(simulator)
-    elif params.azure_adapters_file:
-        adapter = ShellAdapter.from_file(Path(params.azure_adapters_file))
-    elif params.dry_run:
-        adapter = ShellAdapter({})  # a dry run asks ARM only
-    else:
-        raise BadSettingsError("the Azure backend needs an adapters file (the replicate and cutover commands) "
-                               "or the simulator adapter; see docs/azure.md")
-    ids = [plan.workload.system_id for plan in runbook.workloads]
-    with session_scope(db_url) as session:
-        targets = load_targets(ids, session=session)
-    workloads = {plan.workload.system_id: AzureWorkload(plan.workload, targets.get(plan.workload.system_id))
-                 for plan in runbook.workloads}
-    return AzureBackend(arm, subscription_id=config.subscription_id, workloads=workloads, zone=landing_zone(),
-                        adapter=adapter, group_pattern=params.azure_resource_group, credential=credential)
 
 
 @dataclass(frozen=True, slots=True)

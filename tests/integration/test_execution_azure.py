@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from flows.execution.azure import Arm, AzureCredential
 from flows.execution.azure_backend import TAG_CREATED_BY_RUN, AzureBackend, azure_backend, what_if_wave
 from flows.execution.engine import ExecutionPolicy, OnFailure, Outcome, RecordedApprovals
 from flows.execution.journal import Action, Event, Journal
@@ -22,6 +23,7 @@ from flows.execution.simulator import FaultPlan, SimulatorBackend
 from flows.execution.wave import WaveOutcome, execute_wave, roll_back
 from flows.parameters import RunWaveParameters
 from inventory.db import session_scope
+from inventory.errors import BadInputError
 from inventory.tables import RunStatus, WaveStatus
 from migrations_plan.execution import StepKind
 from tests.arm_standin import ArmStandIn
@@ -54,8 +56,8 @@ def on_azure(wave: tuple[str, int], arm: ArmStandIn, monkeypatch: pytest.MonkeyP
     made: list[AzureBackend] = []
 
     def make(faults: FaultPlan | None = None, **fields: Any) -> AzureBackend:
-        params = RunWaveParameters(wave=number, backend="azure", azure_adapter="simulator",
-                                   simulator_state=str(tmp_path / "sim"), **fields)
+        params = RunWaveParameters(wave=number, backend="azure", simulator_state=str(tmp_path / "sim"),
+                                   **{"azure_adapter": "simulator", **fields})
         with session_scope(url) as session:
             _, runbook = load_runbook(number, session=session)
         made.append(azure_backend(params, runbook, db_url=url, simulator=SimulatorBackend(tmp_path / "sim", faults)))
@@ -189,6 +191,33 @@ def test_the_dry_run_shows_every_workloads_what_if_and_creates_nothing(
     assert all(line.where == f"resource group lm-wave-{number}" for line in lines)
     assert all({c["change"] for c in line.changes} == {"Create"} for line in lines)
     assert arm.resources() == []
+
+
+
+def test_a_backend_that_cannot_be_built_closes_what_it_opened(
+        wave: tuple[str, int], arm: ArmStandIn, on_azure: Callable[..., AzureBackend], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signed in, then refused (an adapters file naming an operation there is not): no backend comes back to be
+    closed later, so the ARM clients and the credential it had opened are closed on the way out."""
+    closed: list[str] = []
+
+    def counted(owner: type[Any]) -> None:
+        real = owner.close
+
+        def close(self: Any) -> None:
+            closed.append(owner.__name__)
+            real(self)
+        monkeypatch.setattr(owner, "close", close)
+
+    counted(Arm)
+    counted(AzureCredential)
+    adapters = tmp_path / "adapters.yaml"
+    adapters.write_text("teleport: ['echo', 'hi']\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match="unknown operation"):
+        on_azure(azure_adapter="shell", azure_adapters_file=str(adapters))
+    assert any(r.path.endswith("/oauth2/v2.0/token") for r in arm.requests()), "it had signed in first"
+    assert sorted(closed) == ["Arm", "AzureCredential"]
+
 
 
 CRASH_SCRIPT = """
