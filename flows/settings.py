@@ -15,6 +15,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from inventory.db_url import default_db_url
 
+FILES_DIR_ENV = "LUMEN_MIGRATE_FILES_DIR"
+
+
+def default_files_dir() -> Path:
+    """Where files go when a run names no absolute folder: one folder under the user's home, never the working
+    folder of whatever process happens to run the flow (a `serve` started anywhere, a worker)."""
+    return Path.home() / "lumen-migrate-files"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LUMEN_MIGRATE_", extra="ignore", frozen=True)
@@ -24,12 +32,23 @@ class Settings(BaseSettings):
                         description="SQLAlchemy URL of our database (LUMEN_MIGRATE_DB_URL); default a SQLite file "
                                     "in the working directory.")
     log_file: Path | None = Field(default=None, description="Where Prefect's logs go (LUMEN_MIGRATE_LOG_FILE).")
+    files_dir: Path = Field(default_factory=default_files_dir,
+                            description="Absolute folder that relative file paths of a run resolve against (reports, "
+                                        "plan exports, the demo, the simulator's state): LUMEN_MIGRATE_FILES_DIR; "
+                                        "default ~/lumen-migrate-files. The CLI resolves its own paths against the "
+                                        "working folder before a flow sees them.")
+
+    def resolve_path(self, path: str | Path) -> Path:
+        """`path` as given when absolute; otherwise under `files_dir` (made absolute)."""
+        given = Path(path).expanduser()
+        return given if given.is_absolute() else (self.files_dir.expanduser().resolve() / given)
 
     def as_environment(self) -> dict[str, str]:
         """The settings as LUMEN_MIGRATE_* variables, for processes started from this one."""
         environment = {"LUMEN_MIGRATE_DB_URL": self.db_url}
         if self.log_file is not None:
             environment["LUMEN_MIGRATE_LOG_FILE"] = str(self.log_file)
+        environment[FILES_DIR_ENV] = str(self.files_dir.expanduser().resolve())
         return environment
 
 
