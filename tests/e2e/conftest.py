@@ -139,3 +139,47 @@ def assert_clean(result: Result) -> None:
     for line in result.output.splitlines():
         assert "Traceback" not in line, result.output
         assert "ERROR" not in line, result.output
+
+
+# ---------------------------------------------------------------- the Prefect UI in a browser (tests/e2e/ui.py)
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from tests.e2e.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def prefect_ui(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """`prefect server start` with its UI on (the session's server has it off); needs the browser first, so a
+    machine without one skips before paying for a server start."""
+    from tests.e2e.ui import PrefectUI
+
+    with prefect_server_process(tmp_path_factory.mktemp("prefect-ui-home"), ui=True) as address:
+        yield PrefectUI(address)
+
+
+@pytest.fixture
+def page(browser: Any, prefect_ui: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page that reaches nothing beyond this machine; its last view is kept as a screenshot when the test ends."""
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import expect
+
+    from tests.e2e.ui import UI_WAIT_MS, keep_screenshot
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    # The UI loads an analytics SDK that fetches its configuration from the internet: nothing leaves this machine.
+    context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort())
+    context.set_default_timeout(UI_WAIT_MS)
+    expect.set_options(timeout=UI_WAIT_MS)  # every assertion waits as long as a busy machine needs to render
+    opened = context.new_page()
+    try:
+        yield opened
+    finally:
+        try:
+            keep_screenshot(opened, f"{request.node.name}-last")
+        except Exception:  # noqa: BLE001 - a screenshot that cannot be taken must not hide the test's own result
+            pass
+        context.close()

@@ -8,53 +8,21 @@ The UI is Prefect 3.9's default one (V2, what the server's root opens), under /v
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
-from tests.e2e.browser import chromium
-from tests.e2e.conftest import REPO, plan_sample_estate, prefect_server_process, run_cli, stop, wait_until
+from tests.e2e.conftest import plan_sample_estate, run_cli, wait_until
 from tests.e2e.test_run_wave import finish, production_wave, query, start, wait_for
+from tests.e2e.ui import UI_WAIT_MS, PrefectUI, field, serving
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Locator, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-T = TypeVar("T")
-# A page of the UI can take several seconds to hydrate on a busy machine (Playwright's `expect` waits 5 s unless told).
-UI_WAIT_MS = 60_000
-
-
-@dataclass(frozen=True)
-class PrefectUI:
-    url: str  # where a person opens the UI
-
-    @property
-    def api(self) -> str:
-        return f"{self.url}/api"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def prefect_ui(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectUI]:
-    """`prefect server start` with its UI on (the session's server has it off); needs the browser first, so a
-    machine without one skips before paying for a server start."""
-    with prefect_server_process(tmp_path_factory.mktemp("prefect-ui-home"), ui=True) as address:
-        yield PrefectUI(address)
 
 
 @pytest.fixture(scope="module")
@@ -64,44 +32,10 @@ def planned(tmp_path_factory: pytest.TempPathFactory, prefect_ui: PrefectUI) -> 
 
 
 @pytest.fixture
-def page(browser: Browser, prefect_ui: PrefectUI) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
-    # The UI loads an analytics SDK that fetches its configuration from the internet: nothing leaves this machine.
-    context.route(lambda url: urlsplit(url).hostname != "127.0.0.1", lambda route: route.abort())
-    context.set_default_timeout(UI_WAIT_MS)
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=UI_WAIT_MS)  # every assertion waits as long as a busy machine needs to render
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-@pytest.fixture
 def served(estate: Path, prefect_ui: PrefectUI) -> Iterator[dict[str, Any]]:
     """`lumen-migrate serve` on the estate's database; yields the run-wave deployment once it is registered."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PREFECT_API_URL": prefect_ui.api,
-           "PREFECT_HOME": str(estate / ".prefect-home"),
-           "LUMEN_MIGRATE_DB_URL": f"sqlite:///{estate / 'lumen-migrate.db'}"}
-    with (estate / "serve.out").open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve"], cwd=estate, env=env, stdout=out,
-                                  stderr=subprocess.STDOUT)
-    try:
-        with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
-            def registered() -> dict[str, Any] | None:
-                found = api.post("/deployments/filter", json={"deployments": {"name": {"any_": ["run-wave"]},
-                                                                               "tags": {"all_": ["lumen-migrate"]}}})
-                return dict(found.json()[0]) if found.status_code == 200 and found.json() else None
-
-            yield wait_until(registered, timeout=180, what="the served run-wave deployment")
-    finally:
-        stop(server)
-
-
-def field(form: Locator, label: str) -> Locator:
-    """A form field by its visible label: the label is tied to its input, so this fails if either is missing."""
-    return form.get_by_label(label, exact=True)
+    with serving(estate, prefect_ui.api) as running:
+        yield running.deployments["run-wave"]
 
 
 def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(

@@ -1,0 +1,26 @@
+"""How a flow run ends when the outcome is normal but not a plain success: a named state, never a traceback.
+
+A flow that finds its input cannot be acted on (an unknown wave, a file that is not there) returns `refused(...)`:
+the run ends Failed, named "Refused", with one line a person can act on, and nothing was changed. A flow whose
+work ended in a way people expect (approvals rejected, nothing due, a dry run) returns `finished(...)`: Completed
+under a name that says which, carrying the flow's result. Called directly (the CLI, a parent flow), a refused run
+raises `prefect.exceptions.FailedRun` with the message; a finished one returns its data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect.states import Completed, Failed, State
+
+REFUSED = "Refused"
+
+
+def refused(message: str) -> State[Any]:
+    """End the run Failed, named Refused, with `message` (one line: what is wrong and what to do)."""
+    return Failed(name=REFUSED, message=message)
+
+
+def finished(data: Any, *, name: str, message: str) -> State[Any]:
+    """End the run Completed under `name` ("Completed with rejections"), `message` saying what happened."""
+    return Completed(name=name, message=message, data=data)
