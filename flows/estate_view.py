@@ -15,7 +15,17 @@ from sqlalchemy import Text, cast, select
 from sqlmodel import Session, col
 
 from inventory.records import COST_LINE_NAMES
-from inventory.tables import Assessment, CostAssumption, System, TargetMapping, Wave, WaveMember, WaveStatus, table_of
+from inventory.tables import (
+    Assessment,
+    CostAssumption,
+    System,
+    SystemState,
+    TargetMapping,
+    Wave,
+    WaveMember,
+    WaveStatus,
+    table_of,
+)
 from migrations_plan.savings import (
     AssumptionRow,
     CostAssumptions,
@@ -79,10 +89,15 @@ def load_estate(*, session: Session) -> list[EstateRow]:
     return rows
 
 
+# States in which a system has moved off its legacy estate (what realised savings count).
+MOVED_STATES = frozenset({SystemState.MIGRATED.value, SystemState.DECOMMISSIONED.value})
+
+
 def load_savings_systems(*, session: Session) -> list[SavingsSystem]:
     """Every active, assessed system as the savings model sees it.
 
-    Realised month: the month a completed wave finished. A retired system is in no wave: it is switched off in
+    Realised month: the month a completed wave finished, for the systems that did move in it (a workload rejected
+    at its gate and rolled back realises nothing). A retired system is in no wave: it is switched off in
     the month of the first wave. Prices: see `scenario_prices` (empty when there is no target). Waves are read
     apart from the systems (a few hundred rows): 100,000 system rows carry only a wave id, no dates to parse."""
     system, assessment, target, member = table_of(System), table_of(Assessment), table_of(TargetMapping), \
@@ -95,7 +110,7 @@ def load_savings_systems(*, session: Session) -> list[SavingsSystem]:
     statement = (
         select(system.c.id, system.c.name, assessment.c.strategy, system.c.business_unit, system.c.application,
                system.c.cores, system.c.storage_gb, system.c.os_family, system.c.db_engine,
-               cast(target.c.monthly_cost_by_option, Text), member.c.wave_id,
+               cast(target.c.monthly_cost_by_option, Text), member.c.wave_id, system.c.state,
                *(system.c[f"cost_{line}"] for line in COST_LINE_NAMES))
         .join(assessment, assessment.c.system_id == system.c.id)
         .outerjoin(target, target.c.system_id == system.c.id)
@@ -112,12 +127,14 @@ def load_savings_systems(*, session: Session) -> list[SavingsSystem]:
     prices: dict[str | None, dict[str, float]] = {None: {}}
     systems = []
     for (system_id, name, strategy_value, business_unit, application, cores, storage_gb, os_family, db_engine,
-         by_option, wave_id, *costs) in rows:
+         by_option, wave_id, state, *costs) in rows:
         strategy = strategies[strategy_value]
         azure_monthly = prices.get(by_option)
         if azure_monthly is None:
             azure_monthly = prices[by_option] = scenario_prices(orjson.loads(by_option))
         wave_number, planned, realised = no_wave if wave_id is None else waves[wave_id]
+        if realised is not None and state not in MOVED_STATES:
+            realised = None
         systems.append(SavingsSystem(
             id=str(system_id), name=name, strategy=strategy, business_unit=business_unit, application=application,
             wave_number=wave_number, planned_month=switch_off_month(strategy, planned, wave_months),

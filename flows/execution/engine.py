@@ -42,6 +42,7 @@ class Outcome(StrEnum):
     DECOMMISSIONED = "decommissioned"
     ROLLED_BACK = "rolled_back"
     FAILED = "failed"  # failed and left as it is (policy continue, or a compensation that failed)
+    REJECTED = "rejected"  # an approver said no (or nobody answered in time): undone, not a failure
     AWAITING_APPROVAL = "awaiting_approval"
     NOT_STARTED = "not_started"
 
@@ -119,7 +120,7 @@ class WorkloadRunner:
                 done += 1
                 continue
             if record is not None and record.event is Event.REJECTED:
-                return self._failed(plan, step, record.error or "rejected at the gate", state)
+                return self._rejected(plan, step, record.error or "rejected at the gate")
             if self.stop.is_set() and record is None and done == 0:
                 return WorkloadResult(workload.system_id, workload.name, Outcome.NOT_STARTED)
             if step.gate:
@@ -131,9 +132,8 @@ class WorkloadRunner:
                                           awaiting=step.key)
                 self._record_decision(workload.system_id, step, decision)
                 if not decision.approved:
-                    return self._failed(plan, step, f"rejected by {decision.actor or 'an approver'}"
-                                        + (f": {decision.comment}" if decision.comment else ""),
-                                        self.journal.state(workload.system_id))
+                    return self._rejected(plan, step, f"rejected by {decision.actor or 'an approver'}"
+                                          + (f": {decision.comment}" if decision.comment else ""))
                 done += 1
                 continue
             attempt = (record.attempt + 1) if record is not None and record.event is Event.FAILED else \
@@ -213,22 +213,21 @@ class WorkloadRunner:
         return WorkloadResult(workload.system_id, workload.name, outcome, failed_step=step.key, error=error,
                               left_behind=left)
 
+    def _rejected(self, plan: WorkloadPlan, step: Step, reason: str) -> WorkloadResult:
+        """A gate said no: the workload is undone whatever the wave policy (a rejection is an answer, not a
+        failure: it neither stops the wave nor counts towards --max-failures)."""
+        workload = plan.workload
+        left = self.compensate(plan)
+        return WorkloadResult(workload.system_id, workload.name, Outcome.FAILED if left else Outcome.REJECTED,
+                              failed_step=step.key, error=reason, left_behind=left)
+
     def compensate(self, plan: WorkloadPlan,
                    state: Mapping[tuple[int, str, Action], StepRecord] | None = None) -> tuple[str, ...]:
         """Undo, in reverse order, every step of `plan` that took effect; returns what could not be undone."""
         workload = plan.workload
         state = state if state is not None else self.journal.state(workload.system_id)
         left: list[str] = []
-        for step in reversed(plan.steps):
-            if step.compensation is None:
-                continue
-            did = state.get((workload.system_id, step.key, Action.DO))
-            if did is None or undone_since(state, workload.system_id, step.key):
-                continue
-            took_effect = did is not None and did.event in (Event.SUCCEEDED, Event.INTENT, Event.FAILED)
-            if not took_effect:
-                continue
-            assert did is not None
+        for step, did in to_undo(plan, state):
             resources = did.resources
             if did.event is not Event.SUCCEEDED:
                 # Failed or cut short: the backend says what it left (a partial deployment, say).
@@ -264,6 +263,20 @@ class WorkloadRunner:
                                duration_ms=(time.perf_counter() - started) * 1000, resources=resources)
             return None
         return "compensation kept failing (transient errors)"
+
+
+def to_undo(plan: WorkloadPlan, state: Mapping[tuple[int, str, Action], StepRecord]) -> list[tuple[Step, StepRecord]]:
+    """The steps of `plan` a rollback undoes, in the order it undoes them (reverse), each with its journal record:
+    those with a compensation that took effect (succeeded, or started and cut short) and are not undone yet."""
+    system_id = plan.workload.system_id
+    found = []
+    for step in reversed(plan.steps):
+        did = state.get((system_id, step.key, Action.DO))
+        if step.compensation is None or did is None or undone_since(state, system_id, step.key):
+            continue
+        if did.event in (Event.SUCCEEDED, Event.INTENT, Event.FAILED):
+            found.append((step, did))
+    return found
 
 
 _COMPENSATIONS: Mapping[Compensation, Callable[[Backend, StepContext, tuple[str, ...]], None]] = {

@@ -69,7 +69,7 @@ def load_runbook(wave_number: int, *, session: Session) -> tuple[Wave, Runbook]:
     """The wave and its runbook: members with strategy and target, and the newest stored edits."""
     wave = session.scalars(select(Wave).where(col(Wave.number) == wave_number)).first()
     if wave is None or wave.id is None:
-        raise NotFoundError(f"no wave numbered {wave_number} (see `lumen-migrate status`)")
+        raise NotFoundError(f"no wave numbered {wave_number}: {known_waves(session=session)}")
     system, member, assessment, target = (table_of(System), table_of(WaveMember), table_of(Assessment),
                                           table_of(TargetMapping))
     rows = session.connection().execute(
@@ -83,6 +83,24 @@ def load_runbook(wave_number: int, *, session: Session) -> tuple[Wave, Runbook]:
                  for row in rows]
     version, edits = latest_edits(wave.id, session=session)
     return wave, build_runbook(wave.number, wave.name, workloads, edits=edits, version=version)
+
+
+def known_waves(*, session: Session) -> str:
+    """The wave numbers there are, as a person reads them ("the plan has waves 0 to 12")."""
+    numbers = sorted(session.scalars(select(col(Wave.number))))
+    if not numbers:
+        return "there is no wave plan yet (plan the waves first)"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"the plan has waves {numbers[0]} to {numbers[-1]}"
+    return "the plan has waves " + ", ".join(str(number) for number in numbers)
+
+
+def names_to_ids(runbook: Runbook, names: Sequence[str]) -> list[int]:
+    """The workloads named, every unknown name said at once."""
+    unknown = [name for name in names if name not in {plan.workload.name for plan in runbook.workloads}]
+    if unknown:
+        raise LumenError(f"not workloads of wave {runbook.wave_number}: {', '.join(unknown)}")
+    return [runbook.workload(name).workload.system_id for name in names]
 
 
 def load_targets(system_ids: Sequence[int], *, session: Session) -> dict[int, TargetSpec]:
@@ -186,7 +204,7 @@ def acquire_lock(db_url: str, *, wave_id: int, wave_number: int, run_id: int) ->
                 lease_until = lease_until.replace(tzinfo=dt.UTC)
             if not (_owner_gone(owner) or lease_until < now):
                 raise WaveBusyError(f"wave {wave_number} is already running (run {held_run}, process {owner}); "
-                                    "wait for it to finish, or see `lumen-migrate status`")
+                                    "wait for it to finish")
             session.execute(delete(lock).where(lock.c.wave_id == wave_id, lock.c.owner == owner))
     try:
         with session_scope(db_url) as session:
@@ -309,6 +327,30 @@ def latest_run(wave_number: int, *, session: Session) -> WaveRun:
     if run is None:
         raise NotFoundError(f"wave {wave_number} has not been run (`lumen-migrate run-wave {wave_number}`)")
     return run
+
+
+def waiting_at_gates(run_id: int, *, session: Session) -> dict[str, str]:
+    """The workloads of a run that wait at a gate now, name -> environment (what `approve` may answer)."""
+    journal, system = table_of(StepJournal), table_of(System)
+    latest: dict[tuple[int, str], str] = {}
+    for system_id, step_key, event in session.connection().execute(
+            select(journal.c.system_id, journal.c.step_key, journal.c.event)
+            .where(journal.c.run_id == run_id, journal.c.action == "do", journal.c.system_id.is_not(None))
+            .order_by(journal.c.id)):
+        latest[(system_id, step_key)] = event
+    ids = {system_id for (system_id, _), event in latest.items() if event == "awaiting"}
+    if not ids:
+        return {}
+    return dict(session.connection().execute(
+        select(system.c.name, system.c.environment).where(system.c.id.in_(ids)).order_by(system.c.name)).all())
+
+
+def next_run_name(wave_number: int, *, session: Session) -> str:
+    """What the wave's next run is called: "wave-3 run 2" (its unfinished run's ordinal when it resumes)."""
+    runs = session.scalars(select(col(WaveRun.status)).join(Wave, col(Wave.id) == col(WaveRun.wave_id))
+                           .where(col(Wave.number) == wave_number).order_by(col(WaveRun.id))).all()
+    resuming = bool(runs) and runs[-1] in UNFINISHED
+    return f"wave-{wave_number} run {len(runs) if resuming else len(runs) + 1}"
 
 
 def mark_run(db_url: str, run_id: int, status: RunStatus) -> None:

@@ -270,9 +270,12 @@ class SimulatorBackend:
 
 
 def simulator_of(params: RunWaveParameters) -> SimulatorBackend:
-    """The simulator the run-wave parameters describe (state folder, seed, faults, latency)."""
+    """The simulator the run-wave parameters describe (state folder, seed, faults, latency). A relative state folder
+    is under the files folder (flows/settings.py), never the working folder of whatever process runs the wave."""
+    from flows.settings import get_settings
+
     faults = dict(parse_fault(text) for text in params.simulator_faults)
     latency = dict.fromkeys(StepKind, params.simulator_latency_ms / 1000) if params.simulator_latency_ms else {}
-    return SimulatorBackend(Path(params.simulator_state), FaultPlan(
+    return SimulatorBackend(get_settings().resolve_path(params.simulator_state), FaultPlan(
         seed=params.simulator_seed, probability=params.simulator_failure_probability,
         faults=MappingProxyType(faults), latency_s=MappingProxyType(latency)))

@@ -14,12 +14,11 @@ from flows.execution.engine import (
     ExecutionPolicy,
     OnFailure,
     Outcome,
-    RecordedApprovals,
     WaveStop,
     WorkloadResult,
     WorkloadRunner,
 )
-from flows.execution.journal import Journal
+from flows.execution.journal import Action, Event, Journal
 from flows.execution.runs import RunHandle, finish_run, move_state, states_of
 from inventory.tables import RunStatus, SystemState, WaveStatus
 from migrations_plan.execution import GroupKind, Step, Workload, WorkloadPlan
@@ -28,7 +27,7 @@ from migrations_plan.strategy_types import Strategy
 Mapper = Callable[[Callable[[WorkloadPlan], WorkloadResult], Sequence[WorkloadPlan]], list[WorkloadResult]]
 _EDGE = Workload(0, "(wave)", Strategy.REHOST)
 _STATE_AFTER = {Outcome.MIGRATED: SystemState.MIGRATED, Outcome.DECOMMISSIONED: SystemState.DECOMMISSIONED,
-                Outcome.ROLLED_BACK: SystemState.ROLLED_BACK}
+                Outcome.ROLLED_BACK: SystemState.ROLLED_BACK, Outcome.REJECTED: SystemState.ROLLED_BACK}
 
 
 def thread_mapper(max_workers: int) -> Mapper:
@@ -106,12 +105,12 @@ def execute_wave(handle: RunHandle, *, db_url: str, backend: Backend, policy: Ex
         by_system = {plan.workload.system_id: plan for plan in plans}
         results = [_roll_back(runner, db_url, by_system[r.system_id], r) if r.system_id in by_system else r
                    for r in results]
-    return _finish(handle, db_url, tuple(results), rolled_back_wave=policy.on_failure is OnFailure.ROLLBACK_WAVE
+    return finish_wave(handle, db_url, tuple(results), rolled_back_wave=policy.on_failure is OnFailure.ROLLBACK_WAVE
                    and stop.is_set())
 
 
 def _roll_back(runner: WorkloadRunner, db_url: str, plan: WorkloadPlan, result: WorkloadResult) -> WorkloadResult:
-    if result.outcome in (Outcome.NOT_STARTED, Outcome.ROLLED_BACK):
+    if result.outcome in (Outcome.NOT_STARTED, Outcome.ROLLED_BACK, Outcome.REJECTED):
         return result
     left = runner.compensate(plan)
     move_state(db_url, [plan.workload.system_id], SystemState.ROLLED_BACK)
@@ -120,26 +119,13 @@ def _roll_back(runner: WorkloadRunner, db_url: str, plan: WorkloadPlan, result: 
                           left_behind=left)
 
 
-def roll_back(handle: RunHandle, *, db_url: str, backend: Backend, policy: ExecutionPolicy,
-              only: Sequence[int] | None = None) -> WaveOutcome:
-    """Undo, from the journal, what the run did to every workload (or to `only`), cut-over ones included."""
-    journal = Journal(db_url, run_id=handle.run_id, wave_id=handle.wave_id)
-    runner = WorkloadRunner(backend, journal, policy, context_factory(handle), approvals=RecordedApprovals())
-    results = []
-    for plan in handle.runbook.workloads:
-        if only is not None and plan.workload.system_id not in only:
-            continue
-        left = runner.compensate(plan)
-        move_state(db_url, [plan.workload.system_id], SystemState.ROLLED_BACK)
-        results.append(WorkloadResult(plan.workload.system_id, plan.workload.name,
-                                      Outcome.FAILED if left else Outcome.ROLLED_BACK, left_behind=left))
-    return _finish(handle, db_url, tuple(results), rolled_back_wave=only is None)
-
-
-def _finish(handle: RunHandle, db_url: str, results: tuple[WorkloadResult, ...], *,
+def finish_wave(handle: RunHandle, db_url: str, results: tuple[WorkloadResult, ...], *,
             rolled_back_wave: bool) -> WaveOutcome:
-    """The run's status from the states of all the wave's workloads (a retry of some finishes the whole)."""
+    """The run's status from the states of all the wave's workloads (a retry of some finishes the whole). A wave
+    whose every workload moved or was rejected (and undone) is completed: what moved counts as migrated."""
     states = states_of(db_url, [plan.workload.system_id for plan in handle.runbook.workloads])
+    rejected = rejected_systems(db_url, handle) & {system_id for system_id, state in states.items()
+                                                   if state == SystemState.ROLLED_BACK}
     done = sum(1 for state in states.values() if state in (SystemState.MIGRATED, SystemState.DECOMMISSIONED))
     rolled = sum(1 for state in states.values() if state == SystemState.ROLLED_BACK)
     failed = sum(1 for r in results if r.outcome is Outcome.FAILED)
@@ -147,10 +133,17 @@ def _finish(handle: RunHandle, db_url: str, results: tuple[WorkloadResult, ...],
         status, wave_status = RunStatus.ROLLED_BACK, WaveStatus.ROLLED_BACK
     elif any(r.outcome is Outcome.AWAITING_APPROVAL for r in results):
         status, wave_status = RunStatus.PAUSED, None
-    elif done == len(states) and not failed:
+    elif done + len(rejected) == len(states) and not failed:
         status, wave_status = RunStatus.COMPLETED, WaveStatus.COMPLETED
     else:
         status, wave_status = RunStatus.FAILED, None
     finish_run(db_url, handle.run_id, status=status, migrated=done, failed=failed, rolled_back=rolled,
                wave_done=wave_status)
     return WaveOutcome(handle.wave_number, handle.run_id, handle.resumed, status, results)
+
+
+def rejected_systems(db_url: str, handle: RunHandle) -> set[int]:
+    """The workloads of the run whose gate was answered no (by a person or by the timeout)."""
+    state = Journal(db_url, run_id=handle.run_id, wave_id=handle.wave_id).state()
+    return {system_id for (system_id, _, action), record in state.items()
+            if action is Action.DO and record.event is Event.REJECTED and system_id}

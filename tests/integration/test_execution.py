@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from flows.execution.engine import Decision, ExecutionPolicy, OnFailure, Outcome, RecordedApprovals
 from flows.execution.journal import Action, Event, Journal
+from flows.execution.rollback import RollbackAuthorisation, roll_back
 from flows.execution.runs import (
     RunHandle,
     WaveBusyError,
@@ -25,7 +26,7 @@ from flows.execution.runs import (
     wave_lock,
 )
 from flows.execution.simulator import FaultPlan, SimulatorBackend
-from flows.execution.wave import WaveOutcome, execute_wave, roll_back
+from flows.execution.wave import WaveOutcome, execute_wave
 from inventory.db import session_scope
 from inventory.errors import NotFoundError
 from inventory.tables import RunStatus, StepJournal, System, Wave, WaveLock, WaveMember, WaveStatus
@@ -187,7 +188,8 @@ def test_rolling_back_a_completed_wave_leaves_nothing(wave: tuple[str, int], tmp
     assert done.status is RunStatus.COMPLETED and sim.resources()
     run_row_handle = RunHandle(done.run_id, handle_of(url, number).wave_id, number, True,
                                handle_of(url, number).runbook)
-    undone = roll_back(run_row_handle, db_url=url, backend=sim, policy=FAST)
+    undone = roll_back(run_row_handle, db_url=url, backend=sim, policy=FAST,
+                       authorisation=RollbackAuthorisation("erin", "failed validation", "CHG-9", number))
     assert undone.status is RunStatus.ROLLED_BACK and sim.resources() == []
     assert {states(url)[name] for name in members(url, number)} == {"rolled_back"}
 
@@ -223,7 +225,7 @@ def test_production_workloads_wait_at_the_gate_then_partial_approval(wave: tuple
     later = run(url, number, sim, approvals=RecordedApprovals(decisions))
     by_name = {r.name: r for r in later.results}
     assert by_name[yes].outcome is Outcome.MIGRATED
-    assert by_name[no].outcome is Outcome.ROLLED_BACK and by_name[no].error == "rejected by bob: DBA not available"
+    assert by_name[no].outcome is Outcome.REJECTED and by_name[no].error == "rejected by bob: DBA not available"
     assert [r for r in sim.resources() if r["system_id"] == names[no]] == []
     others = set(names) - {yes, no}
     assert {by_name[name].outcome for name in others} <= {Outcome.AWAITING_APPROVAL}
@@ -447,3 +449,61 @@ def test_a_journal_line_that_cannot_be_stored_fails_every_writer_of_its_batch(wa
         event.remove(journal.engine, "before_cursor_execute", refuse)
     journal.write(None, "kept", "manual", Action.DO, Event.INTENT)
     assert [line["step_key"] for line in journal.lines()] == ["kept"]
+
+
+def test_a_rejection_completes_the_wave_and_only_what_moved_counts_as_realised(wave: tuple[str, int],
+                                                                               tmp_path: Path) -> None:
+    from flows.estate_view import load_savings_systems
+
+    url, number = wave
+    names = members(url, number)
+    sim = SimulatorBackend(tmp_path / "sim")
+    run(url, number, sim, approvals=RecordedApprovals())
+    runbook = handle_of(url, number).runbook
+    gate = {name: next(s for s in runbook.workload(name).steps if s.kind is K.APPROVE).key for name in names}
+    no = sorted(names)[0]
+    decisions = {(names[name], gate[name]): Decision(name != no, "carol", change_reference="CHG-7") for name in names}
+    done = run(url, number, sim, approvals=RecordedApprovals(decisions))
+    assert {r.name: r.outcome for r in done.results if r.name == no} == {no: Outcome.REJECTED}
+    assert done.status is RunStatus.COMPLETED and wave_status(url, number) == WaveStatus.COMPLETED, \
+        "a rejected workload is an answer, not a failure: the wave completes with what moved"
+    assert [r for r in sim.resources() if r["system_id"] == names[no]] == []
+    with session_scope(url) as session:
+        realised = {system.name: system.realised_month for system in load_savings_systems(session=session)
+                    if system.name in names}
+    assert realised[no] is None, "the rejected workload did not move: no realised savings"
+    assert all(month is not None for name, month in realised.items() if name != no)
+
+
+def test_a_rollback_is_planned_from_the_journal_and_production_needs_an_authorisation(
+        wave: tuple[str, int], tmp_path: Path) -> None:
+    from flows.execution.rollback import RollbackAuthorisation, RollbackRefusedError, plan_rollback
+
+    url, number = wave
+    names = members(url, number)
+    sim = SimulatorBackend(tmp_path / "sim")
+    done = run(url, number, sim)
+    assert done.status is RunStatus.COMPLETED
+    handle = handle_of(url, number)
+    before = sim.resources()
+    planned = plan_rollback(handle, db_url=url)
+    assert {w.system for w in planned.workloads} == set(names)
+    production = {w.system for w in planned.workloads if w.environment == "production"}
+    assert production and set(planned.production_cut_over) == production
+    recorded = {resource for w in planned.workloads for step in w.steps for resource in step.resources}
+    assert recorded == {r["id"] for r in before}, "the plan names exactly what the journal recorded"
+    assert "fail back" in str(planned) and sim.resources() == before, "planning changes nothing"
+
+    for missing in (None, RollbackAuthorisation("erin", "bad cutover", "", number),
+                    RollbackAuthorisation("erin", "bad cutover", "CHG-9", number + 1)):
+        with pytest.raises(RollbackRefusedError, match="production"):
+            roll_back(handle, db_url=url, backend=sim, policy=FAST, authorisation=missing)
+        assert sim.resources() == before and wave_status(url, number) == WaveStatus.COMPLETED, "nothing undone"
+
+    undone = roll_back(handle, db_url=url, backend=sim, policy=FAST,
+                       authorisation=RollbackAuthorisation("erin", "bad cutover", "CHG-9", number))
+    assert undone.status is RunStatus.ROLLED_BACK and sim.resources() == []
+    with session_scope(url) as session:
+        lines = session.scalars(select(StepJournal).where(col(StepJournal.step_key) == "rollback")).all()
+    assert {(line.actor, line.detail["change_reference"], line.detail["reason"]) for line in lines} == \
+        {("erin", "CHG-9", "bad cutover")} and len(lines) == len(names)

@@ -18,9 +18,10 @@ from flows.execution.azure import Arm, AzureCredential
 from flows.execution.azure_backend import TAG_CREATED_BY_RUN, AzureBackend, azure_backend, what_if_wave
 from flows.execution.engine import ExecutionPolicy, OnFailure, Outcome, RecordedApprovals
 from flows.execution.journal import Action, Event, Journal
+from flows.execution.rollback import RollbackAuthorisation, roll_back
 from flows.execution.runs import load_runbook, open_run, wave_lock
 from flows.execution.simulator import FaultPlan, SimulatorBackend
-from flows.execution.wave import WaveOutcome, execute_wave, roll_back
+from flows.execution.wave import WaveOutcome, execute_wave
 from flows.parameters import RunWaveParameters
 from inventory.db import session_scope
 from inventory.errors import BadInputError
@@ -166,7 +167,8 @@ def test_a_group_the_run_did_not_create_is_never_deleted(
     with session_scope(url) as session:
         _, runbook = load_runbook(number, session=session)
     handle = handle_of(url, number)
-    rolled = roll_back(handle, db_url=url, backend=backend, policy=FAST)
+    rolled = roll_back(handle, db_url=url, backend=backend, policy=FAST,
+                       authorisation=RollbackAuthorisation("erin", "rehearsal over", "CHG-9", number))
     assert rolled.status is RunStatus.ROLLED_BACK and wave_status(url, number) == WaveStatus.ROLLED_BACK
     assert arm.resources() == []
     assert [g.name for g in arm.resource_groups()] == [f"lm-wave-{number}"], "the engineer's group stays"
