@@ -890,11 +890,13 @@ def _check_wave(options: Options, wave: int) -> Any:
 
 
 def _check_gates_answerable(runbook: Any) -> None:
-    if runbook.production_gates and not os.environ.get("PREFECT_API_URL"):
+    from flows.local_server import running_api_url
+
+    if runbook.production_gates and not running_api_url():
         raise BadSettingsError(
             f"wave {runbook.wave_number} has production workloads that wait for approval before cutover, and "
-            "only a running Prefect server can take that answer: run `prefect server start` and set "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api (progress then shows in the UI too)")
+            "only a running Prefect server can take that answer: run `lumen-migrate server start` (or set "
+            "PREFECT_API_URL to your Prefect server); progress then shows in the UI too")
 
 
 @app.command("runbook")
@@ -957,12 +959,14 @@ def approve_command(
     options = _options(ctx)
     with errors_handled(options):
         from flows.execution.runs import latest_run
+        from flows.local_server import running_api_url
         from inventory.db import session_scope
         from inventory.errors import NotFoundError
         from inventory.tables import RunStatus
 
-        if not os.environ.get("PREFECT_API_URL"):
-            raise BadSettingsError("approvals go to the Prefect server the run waits on: set PREFECT_API_URL")
+        if not running_api_url():
+            raise BadSettingsError("approvals go to the Prefect server the run waits on, and none runs: "
+                                   "`lumen-migrate server start`, or set PREFECT_API_URL")
         try:
             with session_scope(options.db_url) as session:
                 run = latest_run(wave, session=session)
@@ -1334,6 +1338,127 @@ def render_comparison(console: Console, result: Any, warnings: tuple[str, ...], 
         console.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     for path in files:
         console.print(f"wrote {path}")
+
+
+server_app = typer.Typer(
+    help="One local Prefect server for every command: runs stay in its UI, and work commands skip the temporary "
+    "server's start (about 10 s). Its state file and log are lumen-migrate-server.json and .log in PREFECT_HOME "
+    "(default ~/.prefect). PREFECT_API_URL, when set, still wins.", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+def _server_waiting(options: Options) -> Callable[[str], Any]:
+    """A spinner on stderr while the server starts or stops; nothing with --json."""
+    status_console = Console(stderr=True, highlight=False)
+    return lambda message: nullcontext() if options.json else status_console.status(message, spinner="dots")
+
+
+def _other_api_url_note(api_url: str) -> str | None:
+    named = os.environ.get("PREFECT_API_URL")
+    if named and named.rstrip("/") != api_url:
+        return f"note: PREFECT_API_URL is set ({named}): commands use that server, not this one, while it is set"
+    return None
+
+
+@server_app.command("start")
+def server_start_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 4200,
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for it to answer.")] = 180,
+) -> None:
+    """Start a local Prefect server in the background (UI on); later commands use it until `server stop`."""
+    from flows.local_server import LocalServerError, running_server, start_server, state_path
+
+    options = _options(ctx)
+    with errors_handled(options):
+        server = running_server()
+        already = server is not None
+        if server is None:
+            try:
+                server = start_server(host=host, port=port, timeout=timeout, waiting=_server_waiting(options))
+            except LocalServerError as e:
+                fail(options, str(e), code=EXIT_FAILED,
+                     hint="the log says why; on a busy machine a first start can take minutes: raise --timeout")
+    note = _other_api_url_note(server.api_url)
+
+    def render(console: Console) -> None:
+        if already:
+            console.print(f"A local Prefect server is already running at {server.address} (pid {server.pid}); "
+                          f"its UI: {server.ui_url}", soft_wrap=True)
+        else:
+            console.print(f"Prefect server started at {server.address} (pid {server.pid}); its log: "
+                          f"{server.log_file}", soft_wrap=True)
+            console.print(f"Open the UI at {server.ui_url}", soft_wrap=True)
+            console.print("lumen-migrate commands now run their flows on it: their runs stay in the UI and no "
+                          "temporary server is started. Stop it with `lumen-migrate server stop`.", soft_wrap=True)
+        if note:
+            console.print(note, soft_wrap=True)
+
+    emit(options, {"ok": True, "started": not already, "already_running": already, **server.to_json(),
+                   "state_file": str(state_path()), "note": note}, render)
+
+
+@server_app.command("status")
+def server_status_command(ctx: typer.Context) -> None:
+    """Whether the local Prefect server runs: its URL, pid, log file and UI address.
+
+    Exit code 0 when it runs and answers, 1 when it does not (none started, or it does not answer).
+    """
+    from flows.local_server import answers, running_server, state_path
+
+    options = _options(ctx)
+    with errors_handled(options):
+        server = running_server()
+        answering = server is not None and answers(server.api_url)
+    payload: dict[str, Any] = {"ok": True, "running": server is not None, "answering": answering,
+                               "state_file": str(state_path())}
+    if server is not None:
+        payload |= {**server.to_json(), "note": _other_api_url_note(server.api_url)}
+
+    def render(console: Console) -> None:
+        if server is None:
+            console.print("No local Prefect server is running (`lumen-migrate server start` starts one).")
+            return
+        if answering:
+            console.print(f"Local Prefect server running at {server.address} (pid {server.pid}, started "
+                          f"{server.started_at:%Y-%m-%d %H:%M} UTC)", soft_wrap=True)
+        else:
+            console.print(f"Local Prefect server (pid {server.pid}) runs but does not answer at "
+                          f"{server.api_url}/health", soft_wrap=True)
+        for label, value in (("UI", server.ui_url), ("API", server.api_url), ("log", server.log_file),
+                             ("state", payload["state_file"])):
+            console.print(f"  {label}: {value}", soft_wrap=True)
+        if payload["note"]:
+            console.print(payload["note"], soft_wrap=True)
+
+    emit(options, payload, render)
+    if not answering:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@server_app.command("stop")
+def server_stop_command(ctx: typer.Context) -> None:
+    """Stop the local Prefect server `server start` started (terminated, killed if it lingers); its runs stay in
+    its database for the next start."""
+    from flows.local_server import LocalServerError, running_server, stop_server
+
+    options = _options(ctx)
+    with errors_handled(options):
+        server = running_server()
+        if server is not None:
+            try:
+                with _server_waiting(options)(f"stopping the Prefect server at {server.address}..."):
+                    stop_server(server)
+            except LocalServerError as e:
+                fail(options, str(e), code=EXIT_FAILED, hint=f"its log: {server.log_file}")
+    if server is None:
+        emit(options, {"ok": True, "stopped": False},
+             lambda console: console.print("No local Prefect server is running; nothing to stop."))
+        return
+    emit(options, {"ok": True, "stopped": True, **server.to_json()},
+         lambda console: console.print(f"Stopped the local Prefect server at {server.address} (pid {server.pid}).",
+                                       soft_wrap=True))
 
 
 def main() -> None:

@@ -4,9 +4,10 @@ Prefect reads its logging config when it is first imported, and its temporary se
 inherits our environment. So `prepare_prefect()` must run before anything imports prefect: it writes a logging
 config that sends every Prefect record (ours and the server's) to a log file instead of the terminal, turns the
 server's known shutdown noise (task_run_recorder "Error flushing events", CancelledError) down to CRITICAL, and
-disables telemetry. A running server is used when PREFECT_API_URL is set; otherwise `start_prefect()` starts the
-temporary server once per process, with a generous startup timeout (a first start on a busy machine takes longer
-than Prefect's 20 s default), and says in one line what to do when it still does not answer.
+disables telemetry. A running server is used when PREFECT_API_URL is set, or our local one (flows/local_server.py)
+when it runs; otherwise `start_prefect()` starts the temporary server once per process, with a generous startup
+timeout (a first start on a busy machine takes longer than Prefect's 20 s default), and says in one line what to do
+when it still does not answer.
 """
 
 from __future__ import annotations
@@ -112,15 +113,23 @@ def _no_display(_message: str) -> AbstractContextManager[object]:
 def start_prefect(*, waiting: Waiting = _no_display) -> str:
     """Make sure a Prefect API answers before any flow runs; returns its URL. Call after `prepare_prefect()`.
 
-    With PREFECT_API_URL set, that server is checked (one clear line when it does not answer). Without it,
-    Prefect's temporary server is started here, once per process, inside `waiting(message)` (the CLI shows a
-    spinner), so a slow start reads as progress and a timeout as one line naming the setting to raise.
+    With PREFECT_API_URL set, that server is checked (one clear line when it does not answer). Without it, the
+    local server of `lumen-migrate server start` is used when it runs and answers (PREFECT_API_URL is set to it
+    for this process). Otherwise Prefect's temporary server is started here, once per process, inside
+    `waiting(message)` (the CLI shows a spinner), so a slow start reads as progress and a timeout as one line
+    naming the setting to raise.
     """
     url = os.environ.get("PREFECT_API_URL")
     if url:
         with waiting(f"connecting to the Prefect server at {url}..."):
             _check_server(url)
         return url
+    from flows.local_server import local_api_url
+
+    local = local_api_url()
+    if local:
+        _use_api_url(local)
+        return local
     from prefect.server.api.server import SubprocessASGIServer
 
     timeout = _startup_timeout()
@@ -134,6 +143,15 @@ def start_prefect(*, waiting: Waiting = _no_display) -> str:
                 "(e.g. to 600), or run `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api"
             ) from e
     return server.api_url
+
+
+def _use_api_url(url: str) -> None:
+    os.environ["PREFECT_API_URL"] = url
+    if "prefect.context" in sys.modules:
+        # Prefect read its settings when it was imported: make it read the environment again.
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
 
 
 def _startup_timeout() -> int:
