@@ -11,14 +11,16 @@ unanswered gate (the timeout) rolls the workloads back; the rest of the wave goe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from prefect import get_run_logger
 from prefect.artifacts import create_table_artifact
-from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run
+from prefect.context import FlowRunContext
+from prefect.exceptions import FlowPauseTimeout, NotPausedError
+from prefect.flow_runs import pause_flow_run, resume_flow_run
 from prefect.input import RunInput
 from pydantic import Field, create_model
 
@@ -108,19 +110,48 @@ def publish_waiting(handle: RunHandle, waiting: Sequence[Waiting], round_number:
                           f" and {len(waiting) - 20} more" if len(waiting) > 20 else "", handle.wave_number)
 
 
+TIMEOUT_ACTOR = "timeout"
+# Prefect's own pause deadline stays this far beyond ours: once it passes, the server lets the run end only as
+# Failed ("paused and never resumed"), so our deadline must always come first.
+PREFECT_DEADLINE_MARGIN_S = 3600
+
+
 def ask(handle: RunHandle, waiting: Sequence[Waiting], *, round_number: int,
         timeout_hours: float) -> tuple[list[str], Decision]:
-    """Pause until someone answers for some of `waiting` (or the timeout rejects them all)."""
+    """Pause until someone answers for some of `waiting`. At the approval deadline the run answers itself: every
+    waiting workload rejected by `timeout` (an answer like any other, so the run goes on and ends in its own state)."""
     publish_waiting(handle, waiting, round_number)
-    timeout = max(1, int(timeout_hours * 3600))
+    timeout = max(1.0, timeout_hours * 3600)
+    names = [item.name for item in waiting]
+    context = FlowRunContext.get()
+    flow_run_id = context.flow_run.id if context and context.flow_run else None
+    fired = threading.Event()
+
+    def time_out() -> None:
+        fired.set()
+        try:
+            resume_flow_run(flow_run_id, run_input={  # type: ignore[arg-type]
+                "decision": "reject", "systems": names, "approver": TIMEOUT_ACTOR, "change_reference": "none",
+                "comment": f"no answer within {timeout_hours:g} h"})
+        except (NotPausedError, RuntimeError):
+            pass  # answered in the same moment: that answer stands
+
+    timer = threading.Timer(timeout, time_out)
+    timer.daemon = True
+    if flow_run_id is not None:
+        timer.start()
     try:
         answer: Any = pause_flow_run(
-            wait_for_input=approval_form(handle.wave_number, waiting), timeout=timeout, poll_interval=min(10, timeout),
+            wait_for_input=approval_form(handle.wave_number, waiting),
+            timeout=int(timeout) + PREFECT_DEADLINE_MARGIN_S, poll_interval=min(10, max(1, int(timeout / 2))),
             key=f"wave-{handle.wave_number}-run-{handle.run_id}-approval-{round_number}")
-    except FlowPauseTimeout:
-        return [item.name for item in waiting], Decision(False, actor="timeout",
-                                                         comment=f"no answer within {timeout_hours:g} h")
-    waiting_names = {item.name for item in waiting}
+    except FlowPauseTimeout:  # only if our own deadline could not answer (the server was away): reject all
+        return names, Decision(False, actor=TIMEOUT_ACTOR, comment=f"no answer within {timeout_hours:g} h")
+    finally:
+        timer.cancel()
+    if fired.is_set() and answer.approver == TIMEOUT_ACTOR:
+        return names, Decision(False, actor=TIMEOUT_ACTOR, comment=answer.comment)
+    waiting_names = set(names)
     chosen = [name for name in dict.fromkeys(answer.systems) if name in waiting_names]
     return chosen, Decision(answer.decision == "approve", actor=answer.approver.strip(), comment=answer.comment,
                             change_reference=answer.change_reference.strip())

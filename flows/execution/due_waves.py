@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from flows.execution.results import RunWaveOutcome, WaveRunFailed, outcome_of
 from flows.execution.runs import due_waves
-from flows.parameters import RunWaveParameters
+from flows.parameters import EmptyOrText, RunWaveParameters
 from flows.run_states import finished
 from flows.settings import get_settings
 from inventory.db import session_scope
@@ -40,8 +40,8 @@ class DueWavesParameters(BaseModel):
     azure_adapter: Literal["shell", "simulator"] = Field(
         default="shell", title="Azure: who replicates and cuts over",
         description="The commands of the adapters file (shell), or the simulator (a rehearsal).")
-    azure_adapters_file: str | None = Field(default=None, title="Azure: adapters file",
-                                            description="With the shell adapter: the YAML file of commands.")
+    azure_adapters_file: EmptyOrText = Field(default=None, title="Azure: adapters file",
+                                             description="With the shell adapter: the YAML file of commands.")
     azure_resource_group: str = Field(default="lm-wave-{wave}", title="Azure: resource group",
                                       description="Each wave's resource group ({wave} is its number).")
     simulator_state: str = Field(default="lumen-simulator", title="Simulator state folder",

@@ -156,8 +156,20 @@ def _runbook(wave: int) -> Runbook:
         return load_runbook(wave, session=session)[1]
 
 
+def _named(what: str) -> Callable[[], str]:
+    """A run's name from its form: "wave-3 run" / "wave-3 rollback" (the CLI names its runs more exactly)."""
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        params = flow_run.parameters.get("params") or {}
+        wave = params.get("wave") if isinstance(params, dict) else getattr(params, "wave", None)
+        dry = params.get("dry_run") if isinstance(params, dict) else getattr(params, "dry_run", False)
+        return f"wave-{wave} {what}" + (" (dry run)" if dry else "")
+    return name
+
+
 # A bounded pool: the default is unbounded (about 1,900 threads were seen for a 2,000-workload wave).
-@flow(name="run-wave", task_runner=cast(Any, ThreadPoolTaskRunner(max_workers=8)))
+@flow(name="run-wave", task_runner=cast(Any, ThreadPoolTaskRunner(max_workers=8)), flow_run_name=_named("run"))
 def run_wave_flow(params: RunWaveParameters) -> State[RunWaveOutcome]:
     """Execute a wave stage by stage on the chosen backend, with approval gates, compensation and resume."""
     db_url = get_settings().db_url
@@ -216,7 +228,7 @@ def _execute(params: RunWaveParameters, handle: RunHandle, db_url: str, backend:
     return to_outcome(handle, outcome, results)
 
 
-@flow(name="rollback-wave")
+@flow(name="rollback-wave", flow_run_name=_named("rollback"))
 def rollback_wave_flow(params: RollbackParameters) -> State[RunWaveOutcome]:
     """Undo, from the journal, what the wave's latest run did: every workload (cut-over ones too) or `systems`.
     A dry run (the form's default) lists what would be undone and changes nothing."""
