@@ -1072,13 +1072,18 @@ def report_savings_command(
                                                  "the latest assessment's savings option and AHB).")] = None,
     fmt: Annotated[list[str] | None, typer.Option("--format", help="csv, xlsx, json or html (repeatable; "
                                                   "default xlsx and html).")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files (savings.<format>, replaced "
+                                                    "when there).")] = Path("reports"),
     assumptions: Annotated[Path | None, typer.Option(help="YAML/CSV of cost assumptions overriding the "
                                                      "documented defaults.")] = None,
     currency: CurrencyOption = None,
     rates: RatesOption = None,
 ) -> None:
-    """The monthly cash-flow projection: legacy avoided, Azure added, one-time costs, payback, NPV."""
+    """The monthly cash-flow projection: legacy avoided, Azure added, one-time costs, payback, NPV.
+
+    The files and the printed figures are in --currency (default: the latest assessment's), the rate and its date
+    stated in every file.
+    """
     from flows.money_display import converted_json, display_conversion, money_text, rate_note, stored_currency
 
     options = _options(ctx)
@@ -1093,9 +1098,13 @@ def report_savings_command(
             load_assumptions(assumptions, base=default_assumptions())  # every problem of the file, up front
         from flows.parameters import ReportParameters
 
-        fields: dict[str, Any] = {"start": start_date} if start_date else {}
-        params = ReportParameters(months=months, scenario=scenario, formats=list(fmt or ["xlsx", "html"]),
-                                  out_dir=str(out), assumptions=str(assumptions) if assumptions else None, **fields)
+        # Paths as the user means them, from the working folder (the flow puts relative ones under the files
+        # folder); the user picked the folder, so the files keep their plain names and a new run replaces them.
+        params = ReportParameters(months=months, start=start_date, scenario=scenario,
+                                  formats=list(fmt or ["xlsx", "html"]), out_dir=str(out.expanduser().absolute()),
+                                  name="savings", replace=True, currency=currency,
+                                  assumptions=str(assumptions.absolute()) if assumptions else None,
+                                  rates=str(rates.absolute()) if rates else None)
         start_work(options)
         from flows.report_flow import report_flow
 
@@ -1109,15 +1118,13 @@ def report_savings_command(
                       f"NPV {money_text(shown, result.npv)}{at}")
         console.print(f"  run rate: legacy {money_text(shown, result.legacy_monthly)}/month today, Azure "
                       f"{money_text(shown, result.azure_monthly)}/month once moved{at}")
-        if shown:
-            console.print("  (converted from USD when printed; the report files are in USD)")
         if result.assessment:
             console.print(f"  Azure prices from {result.assessment}", markup=False)
         if result.unpriced_systems:
             console.print(f"  [yellow]{result.unpriced_systems} moving system(s) have no Azure price and are left "
                           "out of the cash flow[/]")
         for path in result.files:
-            console.print(f"  wrote {path}")
+            console.print(f"  wrote {path} ({result.files_currency})")
 
     converted = converted_json(shown, {key: getattr(result, key) for key in (
         "net_12_months", "net_horizon", "npv", "realised_net_horizon", "legacy_monthly", "azure_monthly")})

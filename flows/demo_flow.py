@@ -103,7 +103,7 @@ def demo_flow(params: DemoParameters | None = None) -> DemoOutcome:
                                        cadence_days=params.cadence_days,
                                        out=[str(folder / "wave-plan.xlsx"), str(folder / "wave-plan.csv")]))
     savings = report_flow(ReportParameters(formats=["xlsx", "html", "csv"], out_dir=str(folder / "reports"),
-                                           name="savings"))
+                                           name="savings", replace=True))
     execution = run_pilot(folder)
     return DemoOutcome(estate_files=(systems_file, dependencies_file),
                        imported=DemoImport(systems=imported.systems, dependencies=imported_deps.dependencies),

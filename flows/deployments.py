@@ -12,9 +12,10 @@ from typing import Any
 DUE_WAVES_CRON = "0 * * * *"
 # Finance's report: 06:00 UTC on the first day of every month, the 12-month view in the formats finance opens.
 MONTHLY_REPORT_CRON = "0 6 1 * *"
+# Its files go under the files folder (LUMEN_MIGRATE_FILES_DIR), one set per month; a re-run of a month adds -2.
 MONTHLY_REPORT_PARAMETERS: dict[str, Any] = {
     "params": {"months": 12, "formats": ["xlsx", "html", "json"], "out_dir": "reports/monthly",
-               "name": "savings-{month}"},
+               "name": "savings-{month}", "currency": "assessment"},
 }
 
 
@@ -36,7 +37,8 @@ def build_deployments() -> list[Any]:
                                   description="7R strategy, readiness and a priced Azure target per system."),
         plan_flow.to_deployment(name="plan-waves", tags=tags, description="Move groups packed into dated waves."),
         report_flow.to_deployment(name="savings-report", tags=tags,
-                                  description="The monthly cash-flow projection, on demand."),
+                                  description="The monthly cash-flow projection, on demand: files named per run "
+                                              "under the files folder, in the currency chosen."),
         report_flow.to_deployment(name="monthly-savings-report", tags=[*tags, "finance"], cron=MONTHLY_REPORT_CRON,
                                   parameters=MONTHLY_REPORT_PARAMETERS,
                                   description="Finance's monthly savings report (first day of the month)."),

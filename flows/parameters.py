@@ -7,10 +7,12 @@ fraction of a second instead of after the temporary server's start.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from flows.report_choices import REPORT_CURRENCY_CODES, ReportCurrency, ReportFormat, ReportScenario
+from flows.reports.naming import file_name_problem
 from inventory.records import Environment
 from migrations_plan.assessment.settings import (
     MAX_PERFORMANCE_HISTORY_DAYS,
@@ -22,7 +24,7 @@ from migrations_plan.pricing import DEFAULT_REGION, PricingOption
 from migrations_plan.savings.scenarios import SCENARIOS
 from migrations_plan.strategy_types import Strategy
 
-REPORT_FORMATS = ("csv", "xlsx", "json", "html")
+REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
 
 
 class AssessParameters(BaseModel):
@@ -117,32 +119,89 @@ def _this_month() -> dt.date:
 
 
 class ReportParameters(BaseModel):
-    """What the Prefect UI form (and finance's monthly schedule) and the CLI offer for a savings report."""
+    """A savings report for finance: the monthly cash-flow projection, written as files (the Prefect UI form, finance's
+    monthly schedule and `lumen-migrate report savings` all fill this in)."""
 
-    months: int = Field(default=12, ge=1, le=120, description="Horizon in months (12 and 36 are usual).")
-    start: dt.date = Field(default_factory=_this_month, description="First month of the projection.")
-    scenario: str | None = Field(default=None, description=f"Azure pricing scenario: {', '.join(SCENARIOS)}; "
-                                 "default: the latest assessment's savings option and Azure Hybrid Benefit.")
-    assumptions: str | None = Field(default=None, description="YAML/CSV file overriding default cost assumptions.")
-    formats: list[str] = Field(default_factory=lambda: ["xlsx", "html"], description="csv, xlsx, json, html.")
-    out_dir: str = Field(default="reports", description="Folder the report files are written to.")
-    name: str = Field(default="savings", description="File name stem of the report files; {month} is replaced "
-                      "by the start month (YYYY-MM).")
+    months: int = Field(default=12, ge=1, le=120, title="Horizon (months)",
+                        description="How many months the projection covers (12 and 36 are usual); the headline is "
+                                    "always the first 12.")
+    start: dt.date | None = Field(default=None, title="First month (empty: the month of the run)",
+                                  description="The month the projection starts in (any day of it). Left empty, the "
+                                              "month the report runs in, which is what the monthly schedule wants.")
+    scenario: ReportScenario = Field(default=ReportScenario.ASSESSMENT, title="Azure pricing",
+                                     description="assessment: the latest assessment's savings option and Azure Hybrid "
+                                                 "Benefit (the prices `status` shows). payg = pay-as-you-go, ri1y / "
+                                                 "ri3y = 1- / 3-year reserved instances, _ahb = with Azure Hybrid "
+                                                 "Benefit.")
+    currency: ReportCurrency = Field(default=ReportCurrency.ASSESSMENT, title="Currency of the files",
+                                     description="The currency of the files and the headline. assessment: the latest "
+                                                 "assessment's currency (USD before any). Amounts are computed in USD "
+                                                 "and converted at a dated rate, which the files state.")
+    formats: list[ReportFormat] = Field(default=["xlsx", "html"], title="File formats",
+                                        description="xlsx: a workbook with charts, one sheet per view; html: one page "
+                                                    "to read and print; csv: one file per view; json: the whole "
+                                                    "report as data.")
+    out_dir: str = Field(default="reports", title="Folder",
+                         description="Where the files go. A relative folder is under the files folder of the machine "
+                                     "that runs the report (LUMEN_MIGRATE_FILES_DIR, default ~/lumen-migrate-files); "
+                                     "an absolute one is used as it is. The run's summary names every file written.")
+    name: str = Field(default="savings-{date}-{run}", title="File name",
+                      description="Name of the files, without extension: {date} is the day the report runs "
+                                  "(YYYY-MM-DD), {run} the run's name, {month} the first month (YYYY-MM). A name "
+                                  "already taken gets -2, -3, ... so no file is ever overwritten, unless replacing "
+                                  "is asked for.")
+    replace: bool = Field(default=False, title="Replace files of the same name",
+                          description="Overwrite files already there under the same name instead of adding -2, -3.")
+    assumptions: str | None = Field(default=None, title="Cost assumptions file (empty: the documented defaults)",
+                                    description="A YAML or CSV file on the machine that runs the report, overriding "
+                                                "some of the default cost assumptions (docs/savings.md).")
+    rates: str | None = Field(default=None, title="Exchange rates file (empty: the shipped rates)",
+                              description="A YAML or CSV file of code, per_usd, date[, source] replacing the shipped "
+                                          "rates of the same currencies (docs/pricing.md).")
 
-    @field_validator("scenario")
+    @field_validator("scenario", mode="before")
     @classmethod
-    def _known_scenario(cls, value: str | None) -> str | None:
-        if value is not None and value not in SCENARIOS:
-            raise ValueError(f"unknown scenario {value!r}; expected one of {', '.join(SCENARIOS)}")
+    def _known_scenario(cls, value: object) -> object:
+        if value is None:
+            return ReportScenario.ASSESSMENT
+        if value not in {choice.value for choice in ReportScenario}:
+            raise ValueError(f"unknown scenario {value!r}; expected one of {', '.join(SCENARIOS)} (or assessment: "
+                             "the latest assessment's)")
         return value
 
-    @field_validator("formats")
+    @field_validator("currency", mode="before")
     @classmethod
-    def _known_formats(cls, value: list[str]) -> list[str]:
-        unknown = [fmt for fmt in value if fmt not in REPORT_FORMATS]
-        if unknown:
-            raise ValueError(f"unknown report format(s) {', '.join(unknown)}; expected {', '.join(REPORT_FORMATS)}")
+    def _known_currency(cls, value: object) -> object:
+        if value is None:
+            return ReportCurrency.ASSESSMENT
+        code = value.strip() if isinstance(value, str) else value
+        if isinstance(code, str) and code.lower() != ReportCurrency.ASSESSMENT:
+            code = code.upper()
+        if code not in {choice.value for choice in ReportCurrency}:
+            raise ValueError(f"report files are written in one of {', '.join(sorted(REPORT_CURRENCY_CODES))} "
+                             f"(the shipped rate table), got {value!r}; --rates FILE updates their rates")
+        return code
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _known_formats(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            unknown = [str(fmt) for fmt in value if fmt not in REPORT_FORMATS]
+            if unknown:
+                raise ValueError(f"unknown report format(s) {', '.join(unknown)}; expected "
+                                 f"{', '.join(REPORT_FORMATS)}")
         return value
+
+    @field_validator("name")
+    @classmethod
+    def _file_name(cls, value: str) -> str:
+        if problem := file_name_problem(value):
+            raise ValueError(problem)
+        return value
+
+    def first_month(self) -> dt.date:
+        """The month the projection starts in: `start`, else this month (UTC)."""
+        return self.start or _this_month()
 
 
 class DemoParameters(BaseModel):

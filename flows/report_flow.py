@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, insert
 
 from flows.assessment_store import last_run_pricing, last_run_settings
 from flows.estate_view import load_savings_systems
 from flows.handoff import whole
+from flows.money_display import rate_table_for, stored_currency
 from flows.parameters import ReportParameters
 from flows.progress import report
+from flows.report_choices import ReportCurrency, ReportScenario
+from flows.reports.money import USD, Money
+from flows.reports.naming import claim_stem, file_stem
 from flows.reports.savings_files import (
+    csv_paths,
     write_savings_csv,
     write_savings_html,
     write_savings_json,
     write_savings_xlsx,
 )
 from flows.reports.savings_markdown import markdown_summary
-from flows.reports.savings_tables import headline_net
+from flows.reports.savings_tables import headline_net, payback_text
 from flows.settings import get_settings
 from inventory.collector import collector_paused
 from inventory.db import session_scope
@@ -44,8 +51,8 @@ from migrations_plan.savings import (
 from migrations_plan.savings.rules import set_aside_unpriced
 from migrations_plan.savings.scenarios import SCENARIOS
 
-WRITERS = {"csv": write_savings_csv, "xlsx": write_savings_xlsx, "json": write_savings_json,
-           "html": write_savings_html}
+WRITERS: dict[str, Callable[..., Path | tuple[Path, ...]]] = {
+    "csv": write_savings_csv, "xlsx": write_savings_xlsx, "json": write_savings_json, "html": write_savings_html}
 
 
 class EstateRunRates(BaseModel):
@@ -89,24 +96,36 @@ class ReportOutcome(BaseModel):
     unpriced_examples: tuple[str, ...]
     files: tuple[str, ...]
     assessment: str = ""
+    # The currency of the report files (the figures above stay in USD, as computed).
+    files_currency: str = "USD"
 
 
 def scenario_of(params: ReportParameters) -> str:
     """The pricing scenario asked for, else the latest assessment's (its savings option and Hybrid Benefit, the
     prices `status` shows), else pay-as-you-go."""
-    if params.scenario:
-        return params.scenario
+    if params.scenario is not ReportScenario.ASSESSMENT:
+        return params.scenario.value
     with session_scope(get_settings().db_url) as session:
         pricing = last_run_pricing(session=session)
     return pricing if pricing in SCENARIOS else "payg"
+
+
+def money_of(params: ReportParameters) -> Money:
+    """The currency the files are written in: the one asked for, else the latest assessment's (USD before any),
+    at the rate of the shipped table or of the rates file."""
+    settings = get_settings()
+    code = (params.currency.value if params.currency is not ReportCurrency.ASSESSMENT
+            else stored_currency(settings.db_url) or "USD")
+    table = rate_table_for(settings.resolve_path(params.rates) if params.rates else None)
+    return Money.of(table.get(code))
 
 
 @task(name="load-savings-inputs", cache_policy=NONE)
 @collector_paused()
 def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssumptions, EstateRunRates]:
     """The assessed estate as savings inputs; records the assumptions in force in `cost_assumption`."""
-    assumptions = (load_assumptions(Path(params.assumptions), base=default_assumptions()) if params.assumptions
-                   else default_assumptions())
+    assumptions = (load_assumptions(get_settings().resolve_path(params.assumptions), base=default_assumptions())
+                   if params.assumptions else default_assumptions())
     with session_scope(get_settings().db_url) as session:
         loaded = load_savings_systems(session=session)
         last_run = last_run_settings(session=session)
@@ -147,7 +166,7 @@ def _run_rates(loaded: list[SavingsSystem], systems: list[SavingsSystem], unpric
 def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions, params: ReportParameters,
                     assessment: tuple[tuple[str, str], ...] = ()) -> SavingsReport:
     report("report", 0, len(systems))
-    result = build_savings_report(systems, assumptions, start=params.start, months=params.months,
+    result = build_savings_report(systems, assumptions, start=params.first_month(), months=params.months,
                                   scenario=scenario_of(params), assessment=assessment)
     report("report", len(systems), len(systems))
     return result
@@ -155,17 +174,36 @@ def project_savings(systems: list[SavingsSystem], assumptions: CostAssumptions, 
 
 @task(name="write-savings-files", cache_policy=NONE)
 @collector_paused()
-def write_files(result: SavingsReport, params: ReportParameters) -> list[str]:
-    folder = Path(params.out_dir)
-    stem = params.name.replace("{month}", f"{params.start:%Y-%m}")
+def write_files(result: SavingsReport, params: ReportParameters, *, money: Money = USD, run_name: str = "run",
+                run_date: dt.date | None = None) -> list[str]:
+    """The report files, under the folder asked for (a relative one under the files folder), named from the
+    template; a name already taken gets a number unless `params.replace`. Returns their absolute paths."""
+    folder = get_settings().resolve_path(params.out_dir)
+    wanted = file_stem(params.name, run_date=run_date or dt.datetime.now(dt.UTC).date(), run_name=run_name,
+                       month=params.first_month())
+
+    def paths(stem: str) -> list[Path]:
+        return [path for fmt in params.formats for path in _paths_of(result, folder / f"{stem}.{fmt}", fmt)]
+
+    stem = claim_stem(wanted, paths, replace=params.replace)
     written: list[str] = []
-    for fmt in params.formats:
-        output = WRITERS[fmt](result, folder / f"{stem}.{fmt}")
-        written += [str(path) for path in output] if isinstance(output, tuple) else [str(output)]
+    try:
+        for fmt in params.formats:
+            output = WRITERS[fmt](result, folder / f"{stem}.{fmt}", money=money)
+            written += [str(path) for path in output] if isinstance(output, tuple) else [str(output)]
+    except BaseException:
+        for path in paths(stem):  # what was claimed and never written: nothing half-made stays behind
+            if path.is_file() and path.stat().st_size == 0:
+                path.unlink()
+        raise
     return written
 
 
-def summary(result: SavingsReport, rates: EstateRunRates, files: list[str]) -> ReportOutcome:
+def _paths_of(result: SavingsReport, path: Path, fmt: str) -> tuple[Path, ...]:
+    return csv_paths(result, path) if fmt == "csv" else (path,)
+
+
+def summary(result: SavingsReport, rates: EstateRunRates, files: list[str], money: Money = USD) -> ReportOutcome:
     planned = result.planned
     return ReportOutcome(
         start=result.start,
@@ -177,24 +215,40 @@ def summary(result: SavingsReport, rates: EstateRunRates, files: list[str]) -> R
         npv=round(planned.npv, 2),
         realised_net_horizon=round(result.realised.totals.net, 2),
         files=tuple(files),
+        files_currency=money.code,
         **rates.model_dump(),
     )
 
 
+def _run_label() -> tuple[str, dt.date]:
+    """The flow run's name and the day it was scheduled for (today outside a run)."""
+    scheduled = flow_run.scheduled_start_time
+    day = scheduled.date() if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.UTC).date()
+    return str(flow_run.name or "run"), day
+
+
 @flow(name="report-savings")
-def report_flow(params: ReportParameters | None = None) -> ReportOutcome:
-    """Monthly cash flow (legacy avoided, Azure added, one-time, net, cumulative), payback, NPV, by wave/BU."""
-    params = params or ReportParameters()
-    params = params.model_copy(update={"scenario": scenario_of(params)})
+def report_flow(params: ReportParameters) -> ReportOutcome:
+    """Monthly cash flow (legacy avoided, Azure added, one-time, net, cumulative), payback, NPV, by wave/BU; the
+    files in the currency asked for, named per run, and a summary artifact naming them."""
+    params = params.model_copy(update={"scenario": ReportScenario(scenario_of(params)),
+                                       "start": params.first_month()})
+    money = money_of(params)
     systems, assumptions, rates = load_inputs(params)
     result = project_savings(whole(systems), assumptions, params, rates.assessment_rows)
-    files = write_files(whole(result), params) if params.formats else []
-    markdown = markdown_summary(result)
+    run_name, run_date = _run_label()
+    files = (write_files(whole(result), params, money=money, run_name=run_name, run_date=run_date)
+             if params.formats else [])
+    markdown = markdown_summary(result, money, files)
     if rates.assessment:
         markdown += f"\nAzure prices from {rates.assessment}.\n"
     create_markdown_artifact(markdown=markdown, key="savings-summary",
-                             description=f"Savings over {params.months} months from {params.start:%Y-%m}")
-    outcome = summary(result, rates, files)
-    get_run_logger().info("12-month net cash flow %s, payback month %s", outcome.net_12_months,
-                          outcome.payback_month)
+                             description=f"Savings over {params.months} months from {result.start:%Y-%m}, "
+                                         f"{money.code}: {len(files)} file(s)")
+    outcome = summary(result, rates, files, money)
+    planned = result.planned
+    get_run_logger().info(
+        "12-month net cash flow %s, payback %s, NPV %s (%s); %s", money.signed(headline_net(planned, 12)),
+        payback_text(planned), money.text(planned.npv, decimals=0), money.rate_text() or "USD",
+        f"{len(files)} file(s) in {Path(files[0]).parent}" if files else "no files asked for")
     return outcome

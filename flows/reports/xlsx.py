@@ -7,7 +7,8 @@ cells); this writes the same sheet's XML directly, in about a tenth of that.
 openpyxl stays the reader the tests check these files with.
 
 The package holds the parts of an Office Open XML workbook (ECMA-376 SpreadsheetML) that Excel, LibreOffice
-and openpyxl need: content types, relationships, the workbook, one worksheet per sheet and the styles. Text is
+and openpyxl need: content types, relationships, the workbook, one worksheet per sheet and the styles, and for a
+sheet with charts its drawing and chart parts (`flows/reports/xlsx_charts.py`). Text is
 written as inline strings, so a value starting with "=" is always text, never a formula. Characters XML cannot
 carry (control characters other than tab, newline and carriage return) are replaced by U+FFFD, and text longer
 than a cell holds (32,767 characters) is cut, saying so.
@@ -26,6 +27,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from flows.reports.xlsx_charts import (
+    CHART_REL,
+    CHART_TYPE,
+    DRAWING_REL,
+    DRAWING_TYPE,
+    XlsxChart,
+    chart_xml,
+    drawing_xml,
+    relationships_xml,
+)
+
 MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767  # characters in one cell
 _TRUNCATED = " [truncated]"
@@ -37,6 +49,8 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _DEFAULT_DATE_FORMAT = "yyyy-mm-dd"
 _DEFAULT_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 _ROWS_PER_WRITE = 2000
+_FIT_PAGE = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+_FIT_SETUP = '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +76,15 @@ class XlsxSheet:
     """One sheet: a bold header row of the column titles, then `rows` (values in column order; None = empty).
 
     `freeze` is the top-left cell of the part that scrolls: "B2" keeps the header row and the first column in
-    view, "A2" the header row only."""
+    view, "A2" the header row only. `charts` are drawn over the sheet, each anchored to its cells. `fit_width`
+    prints the sheet landscape, scaled to one page wide (a summary with its charts on one page)."""
 
     name: str
     columns: Sequence[XlsxColumn]
     rows: Iterable[Sequence[object]]
     freeze: str = "A2"
+    charts: Sequence[XlsxChart] = ()
+    fit_width: bool = False
 
 
 class _Styles:
@@ -116,13 +133,20 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def cell_range(sheet: str, column: int, first_row: int, last_row: int) -> str:
+    """An absolute range of one column, for a chart: 'By wave'!$G$2:$G$9 (column 0-based, rows 1-based)."""
+    letter = column_letter(column)
+    quoted = sheet.replace("'", "''")
+    return f"'{quoted}'!${letter}${first_row}:${letter}${last_row}"
+
+
 def _text(value: str) -> str:
     if len(value) > MAX_TEXT:  # Excel refuses a file with a longer cell
         value = value[:MAX_TEXT - len(_TRUNCATED)] + _TRUNCATED
     return escape(_ILLEGAL.sub("\ufffd", value))
 
 
-def _serial(value: dt.date) -> float:
+def spreadsheet_serial(value: dt.date) -> float:
     """Excel's day number (1900 date system): days since 1899-12-30, the time of day as a fraction."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -160,9 +184,9 @@ class _CellWriter:
         if isinstance(value, int | float):  # other numeric types (an IntEnum, a numpy scalar...)
             return self.cell(float(value) if isinstance(value, float) else int(value), row)
         if isinstance(value, dt.datetime):
-            return f'<c r="{ref}" s="{self.datetime}"><v>{_serial(value)!r}</v></c>'
+            return f'<c r="{ref}" s="{self.datetime}"><v>{spreadsheet_serial(value)!r}</v></c>'
         if isinstance(value, dt.date):
-            return f'<c r="{ref}" s="{self.date}"><v>{_serial(value)!r}</v></c>'
+            return f'<c r="{ref}" s="{self.date}"><v>{spreadsheet_serial(value)!r}</v></c>'
         return self.cell(str(value), row)
 
 
@@ -212,13 +236,15 @@ def _write_sheet(sheet: XlsxSheet, styles: _Styles, archive: zipfile.ZipFile, pa
                        for i, column in enumerate(sheet.columns, start=1))
         with archive.open(part, "w", force_zip64=True) as out:
             out.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
-                      f'xmlns:r="{_REL}"><dimension ref="A1:{last}"/>{_pane(sheet.freeze)}'
+                      f'xmlns:r="{_REL}">{_FIT_PAGE if sheet.fit_width else ""}<dimension ref="A1:{last}"/>'
+                      f"{_pane(sheet.freeze)}"
                       f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}'
                       "<sheetData>".encode())
             body.seek(0)
             shutil.copyfileobj(body, out)
+            ending = (_FIT_SETUP if sheet.fit_width else "") + ('<drawing r:id="rId1"/>' if sheet.charts else "")
             out.write(b'</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                      b'footer="0.3"/></worksheet>')
+                      b'footer="0.3"/>' + ending.encode() + b"</worksheet>")
 
 
 def _check_names(sheets: Sequence[XlsxSheet]) -> None:
@@ -251,13 +277,37 @@ def write_xlsx(sheets: Sequence[XlsxSheet], path: Path) -> Path:
     return path
 
 
+def _chart_parts(sheets: Sequence[XlsxSheet]) -> tuple[dict[str, str], list[str]]:
+    """The drawing and chart parts of the sheets with charts (drawing n belongs to sheet n), and their content
+    type overrides."""
+    parts: dict[str, str] = {}
+    types: list[str] = []
+    chart_number = 0
+    for n, sheet in enumerate(sheets, start=1):
+        if not sheet.charts:
+            continue
+        parts[f"xl/worksheets/_rels/sheet{n}.xml.rels"] = relationships_xml(
+            [(DRAWING_REL, f"../drawings/drawing{n}.xml")])
+        parts[f"xl/drawings/drawing{n}.xml"] = drawing_xml(sheet.charts)
+        types.append(f'<Override PartName="/xl/drawings/drawing{n}.xml" ContentType="{DRAWING_TYPE}"/>')
+        targets = []
+        for chart in sheet.charts:
+            chart_number += 1
+            parts[f"xl/charts/chart{chart_number}.xml"] = chart_xml(chart)
+            types.append(f'<Override PartName="/xl/charts/chart{chart_number}.xml" ContentType="{CHART_TYPE}"/>')
+            targets.append((CHART_REL, f"../charts/chart{chart_number}.xml"))
+        parts[f"xl/drawings/_rels/drawing{n}.xml.rels"] = relationships_xml(targets)
+    return parts, types
+
+
 def _write_package_parts(archive: zipfile.ZipFile, sheets: Sequence[XlsxSheet], styles: _Styles) -> None:
     head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     count = len(sheets)
+    chart_parts, chart_types = _chart_parts(sheets)
     sheet_types = "".join(
         f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for n in range(1, count + 1))
+        for n in range(1, count + 1)) + "".join(chart_types)
     parts: dict[str, str] = {
         "[Content_Types].xml": (
             f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -282,6 +332,7 @@ def _write_package_parts(archive: zipfile.ZipFile, sheets: Sequence[XlsxSheet], 
                       for n in range(1, count + 1))
             + f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
         "xl/styles.xml": styles.xml(),
+        **chart_parts,
     }
     for name, text in parts.items():
         archive.writestr(name, text.encode())

@@ -1,5 +1,6 @@
 """The workbooks open in a real spreadsheet application: LibreOffice Calc (Debian's libreoffice-calc-nogui, which
-CI installs) converts them to CSV as it displays them, number formats applied."""
+CI installs) converts them to CSV as it displays them, number formats applied, and prints the savings workbook's
+charts to PDF (rendered to PNG with poppler's pdftoppm, kept under test-artifacts/screenshots)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from flows.reports.money import Money
 from flows.reports.savings_files import write_savings_xlsx
 from flows.reports.xlsx import Styled, XlsxColumn, XlsxSheet, write_xlsx
+from migrations_plan.pricing.currency import default_rates
 from migrations_plan.savings import SavingsSystem, build_savings_report, default_assumptions
 from migrations_plan.strategy_types import Strategy
+from tests.e2e.browser import NEGATIVE_RED, PLANNED_BLUE, POSITIVE_GREEN, decode_png, near
+from tests.e2e.ui import artifacts_dir
 
 pytestmark = pytest.mark.e2e
 
 SOFFICE = shutil.which("soffice")
+PDFTOPPM = shutil.which("pdftoppm")
 # CSV of every sheet (token 12 = -1), comma separated, UTF-8 (76), cells as shown (formatted, token 9 = true).
 ALL_SHEETS_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
 
@@ -78,3 +84,36 @@ def test_the_savings_workbook_shows_the_reports_figures(tmp_path: Path) -> None:
         assert row[4] == (f"-{net}" if round(expected.net, 2) < 0 else net)
     names = [row[1] for row in shown["Systems"][1:]]
     assert names == ["web-01", "=old"], "a name starting with = is shown as text"
+
+
+def test_the_savings_workbooks_charts_print_from_libreoffice(tmp_path: Path) -> None:
+    """The Summary sheet prints on one landscape page wide with both charts drawn: the monthly net as green and
+    red columns under the blue cumulative line, and one bar per wave."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice is not installed (Debian package libreoffice-calc-nogui)")
+    if PDFTOPPM is None:
+        pytest.skip("pdftoppm is not installed (Debian package poppler-utils)")
+    jan = dt.date(2027, 1, 1)
+    systems = [SavingsSystem(id=f"s{i}", name=f"srv{i}", strategy=Strategy.REHOST, wave_number=wave,
+                             planned_month=dt.date(2027, 1 + wave, 1),
+                             cost_lines={"hardware": 9000.0, "licences": 1200.0, "facilities": 600.0,
+                                         "labour": 2400.0, "network": 600.0},
+                             azure_monthly={"payg": 200.0 if wave < 4 else 1500.0}, migration_data_gb=300)
+               for i, wave in enumerate([0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8])]
+    report = build_savings_report(systems, default_assumptions(), start=jan, months=12)
+    workbook = write_savings_xlsx(report, tmp_path / "savings.xlsx", money=Money.of(default_rates().get("AUD")))
+    out = tmp_path / "pdf"
+    converted = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                                "--norestore", "--convert-to", "pdf", "--outdir", str(out), str(workbook)],
+                               capture_output=True, text=True, timeout=180)
+    assert converted.returncode == 0 and (out / "savings.pdf").is_file(), converted.stdout + converted.stderr
+    subprocess.run([PDFTOPPM, "-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", str(out / "savings.pdf"),
+                    str(artifacts_dir() / "savings-xlsx-summary-libreoffice")], check=True, timeout=60)
+    width, height, rows = decode_png((artifacts_dir() / "savings-xlsx-summary-libreoffice.png").read_bytes())
+    assert width > height, "landscape"
+    colours = [(row[i], row[i + 1], row[i + 2]) for row in rows for i in range(0, len(row), 3)]
+    # The figures sit on the left; everything right of the middle is the charts.
+    right = [colour for n, colour in enumerate(colours) if n % width > width // 2]
+    assert sum(1 for c in right if near(c, POSITIVE_GREEN, 30)) > 300, "gains as green columns and bars"
+    assert sum(1 for c in right if near(c, NEGATIVE_RED, 30)) > 300, "losses in red"
+    assert sum(1 for c in right if near(c, PLANNED_BLUE, 30)) > 50, "the cumulative line"

@@ -17,7 +17,8 @@ from flows.assessment_store import last_run_settings
 from flows.estate_view import assumptions_in_force, load_estate
 from flows.parameters import AssessParameters, PlanParameters, ReportParameters
 from flows.plan_flow import compute_plan, plan_systems, store_plan
-from flows.report_flow import load_inputs, project_savings, scenario_of, summary, write_files
+from flows.report_flow import load_inputs, money_of, project_savings, scenario_of, summary, write_files
+from flows.settings import FILES_DIR_ENV
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
 from inventory.records import COST_LINE_NAMES, CostLines
@@ -248,3 +249,63 @@ def test_the_report_prices_with_the_assessments_savings_option_unless_asked_othe
     # Asked for pay-as-you-go, the report says so and prices with it.
     assert project_savings.fn(systems, assumptions, params(scenario="payg")).scenario == "payg"
     assert "Savings option 3 years reserved" in rates.assessment
+
+
+def test_files_go_under_the_files_folder_named_per_run_and_no_run_overwrites_another(
+        planned: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FILES_DIR_ENV, str(tmp_path / "files"))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # where a `serve` happened to be started
+    parameters = params(formats=["xlsx", "csv"])  # the form's defaults: folder "reports", "savings-{date}-{run}"
+    systems, assumptions, rates = load_inputs.fn(parameters)
+    result = project_savings.fn(systems, assumptions, parameters, rates.assessment_rows)
+    day = dt.date(2030, 1, 15)
+    first = write_files.fn(result, parameters, run_name="brave-otter", run_date=day)
+    folder = tmp_path / "files" / "reports"
+    assert first[0] == str(folder / "savings-2030-01-15-brave-otter.xlsx")
+    assert {Path(file).parent for file in first} == {folder} and all(Path(file).stat().st_size > 0 for file in first)
+    assert not list((tmp_path / "elsewhere").iterdir()), "nothing in the working folder"
+    before = {file: Path(file).read_bytes() for file in first}
+    # The same name again (a re-run under the same run name, or a template without {run}): new files beside them.
+    again = write_files.fn(result, parameters, run_name="brave-otter", run_date=day)
+    assert again[0] == str(folder / "savings-2030-01-15-brave-otter-2.xlsx")
+    assert not set(again) & set(first) and {file: Path(file).read_bytes() for file in first} == before
+    # Asked to replace (the CLI, in the folder its user picked): the same files, rewritten.
+    replaced = write_files.fn(result, params(formats=["xlsx"], out_dir=str(folder), name="savings-{month}",
+                                             replace=True), run_name="x")
+    replaced_again = write_files.fn(result, params(formats=["xlsx"], out_dir=str(folder), name="savings-{month}",
+                                                   replace=True), run_name="y")
+    assert replaced == replaced_again == [str(folder / "savings-2030-01.xlsx")]
+
+
+def test_the_files_are_in_the_assessments_currency_unless_another_is_asked_for(
+        planned: str, tmp_path: Path) -> None:
+    assert money_of(params()).code == "USD", "USD before an assessment names another"
+    result, settings = assess_estate.fn(AssessParameters(currency="AUD"))
+    store_assessment.fn(result, settings)
+    aud = money_of(params())
+    assert (aud.code, aud.factor) == ("AUD", 1.463251)
+    assert money_of(params(currency="EUR")).factor == 0.877578
+    assert money_of(params(currency="USD")).rate is None, "USD is not converted"
+    rates = tmp_path / "rates.csv"
+    rates.write_text("code,per_usd,date,source\nEUR,0.9,2026-09-01,treasury\n", encoding="utf-8")
+    euro = money_of(params(currency="EUR", rates=str(rates)))
+    assert (euro.factor, euro.rate_text()) == (0.9, "0.9 EUR per USD, rate of 2026-09-01 (treasury)")
+
+    parameters = params(formats=["xlsx", "json"], out_dir=str(tmp_path / "out"), name="q1")
+    systems, assumptions, estate_rates = load_inputs.fn(parameters)
+    report = project_savings.fn(systems, assumptions, parameters, estate_rates.assessment_rows)
+    files = write_files.fn(report, parameters, money=aud)
+    outcome = summary(report, estate_rates, files, aud)
+    assert outcome.files_currency == "AUD"
+    document = json.loads((tmp_path / "out" / "q1.json").read_text(encoding="utf-8"))
+    assert document["currency"] == "AUD" and document["exchange_rate"]["date"] == "2023-07-20"
+    assert document["planned"]["monthly"][11]["cumulative"] == pytest.approx(outcome.net_12_months * 1.463251,
+                                                                             abs=0.02)
+    book = load_workbook(tmp_path / "out" / "q1.xlsx", read_only=True)
+    try:
+        figures = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    finally:
+        book.close()
+    assert figures["Currency"] == "AUD" and figures["Rate of"] == "2023-07-20"
+    assert "Azure Migrate Export" in figures["Rate source"]

@@ -1,5 +1,5 @@
-"""The savings report files, read back: CSV (formula-safe), XLSX (typed cells, formats, frozen headers), JSON,
-and HTML (self-contained)."""
+"""The savings report files, read back: CSV (formula-safe), XLSX (typed cells, formats, frozen headers, native
+charts), JSON, and HTML (self-contained, long tables collapsed, words for people); in USD or converted."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ import csv
 import datetime as dt
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from flows.reports.money import Money
 from flows.reports.savings_files import (
     JSON_SYSTEM_COLUMNS,
     _csv_row_formatter,
+    csv_paths,
     system_csv_rows,
     write_savings_csv,
     write_savings_html,
@@ -22,11 +25,13 @@ from flows.reports.savings_files import (
     write_savings_xlsx,
 )
 from flows.reports.savings_tables import SYSTEM_COLUMNS, system_rows
+from migrations_plan.pricing.currency import ExchangeRate
 from migrations_plan.savings import SavingsReport, SavingsSystem, build_savings_report, default_assumptions
 from migrations_plan.strategy_types import Strategy
 
 JAN, FEB, MAR = dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)
 HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+SUM(A1:A9)", "-2+3", "@cmd", "\tTAB"]
+EURO = Money.of(ExchangeRate("EUR", 0.877578, dt.date(2026, 8, 3), "Azure Retail Prices API EUR/USD price ratio"))
 
 
 def lines(hardware: float) -> dict[str, float | None]:
@@ -53,6 +58,7 @@ def report() -> SavingsReport:
 
 def test_csv_files_hold_every_view_and_escape_formulas(report: SavingsReport, tmp_path: Path) -> None:
     written = write_savings_csv(report, tmp_path / "out" / "savings.csv")
+    assert written == csv_paths(report, tmp_path / "out" / "savings.csv"), "the names are known before writing"
     assert [p.name for p in written] == [
         "savings.csv", "savings_summary.csv", "savings_by_wave.csv", "savings_by_business_unit.csv",
         "savings_by_strategy.csv", "savings_scenarios.csv", "savings_planned_vs_realised.csv",
@@ -88,6 +94,8 @@ def test_fast_systems_csv_rows_match_the_generic_formatting(report: SavingsRepor
     generic = list(map(_csv_row_formatter(SYSTEM_COLUMNS, mixed=False), system_rows(report)))
     assert list(system_csv_rows(report)) == generic
     assert len(generic[0]) == len(SYSTEM_COLUMNS)
+    converted = list(map(_csv_row_formatter(SYSTEM_COLUMNS, mixed=False), system_rows(report, EURO.factor)))
+    assert list(system_csv_rows(report, EURO)) == converted != generic
 
 
 def test_xlsx_sheets_typed_cells_formats_and_frozen_headers(report: SavingsReport, tmp_path: Path) -> None:
@@ -101,7 +109,8 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_headers(report: SavingsRepor
         assert all(cell.font.bold for cell in sheet[1]), sheet.title
     notes = dict(book["Notes"].iter_rows(min_row=2, values_only=True))
     assert "'Lines from defaults' names those computed from the assumptions" in notes["Systems"]
-    assert notes["Scenarios"].startswith("Planned basis.")
+    assert notes["Scenarios"].startswith("Planned basis")
+    assert notes["All sheets"].startswith("Money in USD.")
 
     monthly = book["Monthly"]
     assert [c.value for c in monthly[1]] == ["Month", "Legacy avoided", "Azure added", "One-time", "Net",
@@ -120,10 +129,12 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_headers(report: SavingsRepor
     assert summary["Net cash flow"][3].value == pytest.approx(report.realised.totals.net - report.planned.totals.net)
     assert summary["Horizon (months)"][1].value == 12 and summary["Horizon (months)"][1].number_format == "0"
 
-    assumptions = {row[0].value: row for row in book["Assumptions"].iter_rows(min_row=2)}
+    assert [c.value for c in book["Assumptions"][1]] == ["Assumption", "Value", "Unit", "Source", "Key"]
+    assumptions = {row[4].value: row for row in book["Assumptions"].iter_rows(min_row=2)}
     assert assumptions["discount_rate"][1].value == 0.07 and "%" in assumptions["discount_rate"][1].number_format
     assert "$" in assumptions["hardware_per_core_year"][1].number_format
     assert "WACC" in assumptions["discount_rate"][3].value
+    assert assumptions["licence_os_per_core_year.windows"][0].value == "OS licences per core: windows"
 
     systems = {row[0].value: row for row in book["Systems"].iter_rows(min_row=2)}
     header = [c.value for c in book["Systems"][1]]
@@ -136,12 +147,51 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_headers(report: SavingsRepor
     assert db[header.index("Wave")].value == 2
 
     by_wave = list(book["By wave"].iter_rows(min_row=2, values_only=True))
-    assert [(row[0], row[1]) for row in by_wave][:3] == [("planned", "1"), ("planned", "2"), ("planned", "no wave")]
+    assert [c.value for c in book["By wave"][1]][:2] == ["Basis", "Wave"]
+    assert [(row[0], row[1]) for row in by_wave][:3] == [("Planned", "W1"), ("Planned", "W2"),
+                                                         ("Planned", "No wave (retired/retained)")]
+    scenarios = list(book["Scenarios"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[-1]) for row in scenarios] == [("Pay-as-you-go", "paid back"),
+                                                         ("3-year reserved", "paid back")]
+
+
+def test_xlsx_has_native_charts_on_the_summary_reading_the_monthly_and_by_wave_cells(
+        report: SavingsReport, tmp_path: Path) -> None:
+    path = write_savings_xlsx(report, tmp_path / "savings.xlsx", money=EURO)
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        types = archive.read("[Content_Types].xml").decode()
+    assert {"xl/drawings/drawing1.xml", "xl/charts/chart1.xml", "xl/charts/chart2.xml",
+            "xl/worksheets/_rels/sheet1.xml.rels", "xl/drawings/_rels/drawing1.xml.rels"} <= names
+    assert types.count("drawingml.chart+xml") == 2 and "officedocument.drawing+xml" in types
+    book = load_workbook(path)  # openpyxl's reader loads the charts it finds through the sheet's drawing
+    charts = {sheet.title: sheet._charts for sheet in book.worksheets if sheet._charts}
+    assert list(charts) == ["Summary"] and len(charts["Summary"]) == 2
+    cash, waves = charts["Summary"]
+    assert [type(chart).__name__ for chart in cash._charts] == ["BarChart", "LineChart"]  # one chart, shared axes
+    monthly_refs = [series.val.numRef.f for chart in cash._charts for series in chart.series]
+    assert monthly_refs == ["'Monthly'!$E$2:$E$13", "'Monthly'!$F$2:$F$13"]  # Net as columns, Cumulative a line
+    assert cash.series[0].cat.numRef.f == "'Monthly'!$A$2:$A$13"
+    (bars,) = waves.series
+    assert waves.type == "bar" and bars.val.numRef.f == "'By wave'!$G$2:$G$4"
+    assert bars.cat.strRef.f == "'By wave'!$B$2:$B$4"
+    # The cells the charts read: converted to EUR, in a EUR format, the rate stated on the Summary.
+    monthly = book["Monthly"]
+    assert monthly["E2"].value == pytest.approx(report.planned.monthly[0].net * EURO.factor)
+    assert monthly["E2"].number_format == '"EUR "#,##0.00;[Red]-"EUR "#,##0.00'
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows(min_row=2)}
+    assert summary["Currency"] == "EUR" and summary["Exchange rate (EUR per USD)"] == "0.877578"
+    assert summary["Rate of"] == "2026-08-03"
+    assert summary["Net cash flow"] == pytest.approx(report.planned.totals.net * EURO.factor)
+    assumptions = {row[4].value: row[1] for row in book["Assumptions"].iter_rows(min_row=2)}
+    assert assumptions["hardware_per_core_year"].value == 30.5, "assumptions stay in USD, as their unit says"
+    assert "$" in assumptions["hardware_per_core_year"].number_format
 
 
 def test_json_document(report: SavingsReport, tmp_path: Path) -> None:
     data = json.loads(write_savings_json(report, tmp_path / "savings.json").read_text(encoding="utf-8"))
     assert (data["schema_version"], data["start"], data["months"], data["currency"]) == (1, "2026-01", 12, "USD")
+    assert data["exchange_rate"] is None
     assert data["planned"]["totals"]["net"] == pytest.approx(report.planned.totals.net, abs=0.005)
     assert [m["cumulative"] for m in data["realised"]["monthly"]] == pytest.approx(
         [r.cumulative for r in report.realised.monthly], abs=0.005)
@@ -181,3 +231,34 @@ def test_html_systems_table_is_cut_at_1000_rows_and_says_so(tmp_path: Path, coun
     section = html[html.index('<section id="systems">'):]
     assert section.count("<tr><td>r") == 1000
     assert ("The first 1,000 systems are shown" in section) is noted
+
+
+def test_json_and_csv_in_another_currency_state_the_rate(report: SavingsReport, tmp_path: Path) -> None:
+    usd = json.loads(write_savings_json(report, tmp_path / "usd.json").read_text(encoding="utf-8"))
+    eur = json.loads(write_savings_json(report, tmp_path / "eur.json", money=EURO).read_text(encoding="utf-8"))
+    assert eur["currency"] == "EUR"
+    assert eur["exchange_rate"] == {"code": "EUR", "per_usd": 0.877578, "date": "2026-08-03",
+                                    "source": "Azure Retail Prices API EUR/USD price ratio"}
+    assert eur["planned"]["totals"]["net"] == pytest.approx(usd["planned"]["totals"]["net"] * 0.877578, abs=0.01)
+    assert eur["systems"]["rows"][0][-1] == pytest.approx(usd["systems"]["rows"][0][-1] * 0.877578, abs=0.01)
+    assert eur["assumptions"] == usd["assumptions"], "inputs stay in USD"
+    write_savings_csv(report, tmp_path / "eur" / "savings.csv", money=EURO)
+    with (tmp_path / "eur" / "savings_summary.csv").open(encoding="utf-8", newline="") as handle:
+        summary = {row["Figure"]: row for row in csv.DictReader(handle)}
+    assert summary["Currency"]["Planned"] == "EUR" and summary["Rate of"]["Planned"] == "2026-08-03"
+    assert float(summary["Net cash flow"]["Planned"]) == pytest.approx(report.planned.totals.net * 0.877578, abs=0.01)
+
+
+def test_html_collapses_long_tables_and_shows_words_in_the_reports_currency(report: SavingsReport,
+                                                                           tmp_path: Path) -> None:
+    html = write_savings_html(report, tmp_path / "savings.html", money=EURO).read_text(encoding="utf-8")
+    systems = html[html.index('<section id="systems">'):]
+    assert systems.index("<details><summary>Show the table (8 systems)</summary>") < systems.index("<table>")
+    monthly = html[html.index('<section id="monthly">'):html.index('<section id="by_wave">')]
+    assert "<details>" not in monthly, "a short table stays open"
+    assert "EUR " in monthly and "$" not in monthly
+    assert "0.877578 EUR per USD, rate of 2026-08-03" in html
+    assert ">W1</text>" in html and ">No wave (retired/retained)</text>" in html
+    assert "paid back" in html and "paid_back" not in html and "payg" not in html
+    assert "licence_os_per_core_year" not in html and "OS licences per core: windows" in html
+    assert "@media print" in html

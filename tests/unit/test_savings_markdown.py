@@ -1,4 +1,5 @@
-"""The Markdown summary for the Prefect artifact: the 12-month headline, then the totals and scenarios."""
+"""The Markdown summary for the Prefect artifact: the 12-month headline, the files, then the totals and scenarios,
+in the report's currency."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import datetime as dt
 
 import pytest
 
+from flows.reports.money import Money
 from flows.reports.savings_markdown import markdown_summary
+from migrations_plan.pricing.currency import ExchangeRate
 from migrations_plan.savings import SavingsSystem, build_savings_report, default_assumptions
 from migrations_plan.strategy_types import Strategy
 
@@ -34,12 +37,25 @@ def estate(month: dt.date, *, azure: float, one_time_gb: float = 0.0) -> list[Sa
 def test_headline(months: int, azure: float, headline: str) -> None:
     report = build_savings_report(estate(JAN, azure=azure), default_assumptions(), start=JAN, months=months)
     text = markdown_summary(report)
-    assert text.splitlines()[2] == headline
+    assert text.splitlines()[2].startswith(headline + "; NPV ")
 
 
 def test_table_shows_planned_realised_variance_and_scenarios() -> None:
     report = build_savings_report(estate(JAN, azure=50.0), default_assumptions(), start=JAN, months=12)
     text = markdown_summary(report)
     assert "| Net cash flow | $100.00 | $0.00 | -$100.00 |" in text
-    assert "| payg | $100.00 |" in text
-    assert "| ri3y | $400.00 |" in text  # Azure 25 instead of 50 for 12 months
+    assert "| Pay-as-you-go | $100.00 |" in text
+    assert "| 3-year reserved | $400.00 |" in text  # Azure 25 instead of 50 for 12 months
+    assert "payg" not in text and "_" not in text.replace("\n", ""), "words, not the scenarios' codes"
+
+
+def test_money_in_the_reports_currency_with_its_rate_and_the_files_linked() -> None:
+    report = build_savings_report(estate(JAN, azure=50.0), default_assumptions(), start=JAN, months=12)
+    euro = Money.of(ExchangeRate("EUR", 0.5, dt.date(2026, 8, 3), "a test rate"))
+    text = markdown_summary(report, euro, ["/srv/reports/savings 1.xlsx", "/srv/reports/savings 1.html"])
+    lines = text.splitlines()
+    assert lines[2].startswith("**Net cash flow over the next 12 months: +EUR 50** (payback in month 12); NPV EUR ")
+    assert lines[4] == ("Money in EUR, converted from USD (the model's currency) at 0.5 EUR per USD, rate of "
+                        "2026-08-03 (a test rate).")
+    assert "- [savings 1.xlsx](file:///srv/reports/savings%201.xlsx): `/srv/reports/savings 1.xlsx`" in lines
+    assert "| Net cash flow | EUR 50.00 | EUR 0.00 | -EUR 50.00 |" in text

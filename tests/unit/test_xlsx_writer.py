@@ -10,7 +10,8 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from flows.reports.xlsx import Styled, XlsxColumn, XlsxSheet, column_letter, write_xlsx
+from flows.reports.xlsx import Styled, XlsxColumn, XlsxSheet, cell_range, column_letter, write_xlsx
+from flows.reports.xlsx_charts import ChartSeries, XlsxChart
 
 TEXTS = ["plain", "a & b < c > d \"q\" 'a'", "  spaced  ", '=HYPERLINK("http://evil.example")', "+1", "@x",
          "ünïcødé €", "line\nbreak\ttab", ""]
@@ -103,6 +104,45 @@ def test_the_package_parts_are_well_formed_xml(tmp_path: Path) -> None:
         for name in names:
             ElementTree.fromstring(archive.read(name))  # raises on malformed XML
     assert load_workbook(path).sheetnames == ["One", "Two & Three", "Four's"]
+
+
+def test_charts_are_drawing_and_chart_parts_that_openpyxl_reads_back(tmp_path: Path) -> None:
+    data = [["W1", 100.0, 100.0], ["W2", -40.0, 60.0], ["No wave", 5.0, 65.0]]
+    columns = (XlsxColumn("wave"), XlsxColumn("net"), XlsxColumn("cumulative"))
+    combined = XlsxChart("Net & cumulative", cell_range("Data's", 0, 2, 4), [row[0] for row in data],
+                         [ChartSeries("Net", cell_range("Data's", 1, 2, 4), [row[1] for row in data], "column",
+                                      negative_colour="C62828"),
+                          ChartSeries("Cumulative", cell_range("Data's", 2, 2, 4), [row[2] for row in data], "line")],
+                         left=4, top=1, right=12, bottom=18)
+    bars = XlsxChart("By wave", cell_range("Data's", 0, 2, 4), [row[0] for row in data],
+                     [ChartSeries("Net", cell_range("Data's", 1, 2, 4), [row[1] for row in data], "bar")],
+                     left=4, top=20, right=12, bottom=36)
+    sheets = [XlsxSheet("Plain", (XlsxColumn("a"),), [[1]]),
+              XlsxSheet("Data's", columns, data, charts=[combined], fit_width=True),
+              XlsxSheet("More", (XlsxColumn("a"),), [[2]], charts=[bars])]
+    path = write_xlsx(sheets, tmp_path / "charts.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for name in names:
+            ElementTree.fromstring(archive.read(name))  # raises on malformed XML
+        types = archive.read("[Content_Types].xml").decode()
+        sheet_rels = archive.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+        drawing_rels = archive.read("xl/drawings/_rels/drawing3.xml.rels").decode()
+    # Drawing n belongs to sheet n; charts are numbered across the workbook; a sheet without charts has neither.
+    assert {"xl/drawings/drawing2.xml", "xl/drawings/drawing3.xml", "xl/charts/chart1.xml",
+            "xl/charts/chart2.xml"} <= names
+    assert not any(name.endswith(("drawing1.xml", "sheet1.xml.rels")) for name in names)
+    assert 'Target="../drawings/drawing2.xml"' in sheet_rels and 'Target="../charts/chart2.xml"' in drawing_rels
+    assert types.count("drawingml.chart+xml") == 2 and types.count("officedocument.drawing+xml") == 2
+    book = load_workbook(path)
+    assert [len(sheet._charts) for sheet in book.worksheets] == [0, 1, 1]
+    (chart,) = book["Data's"]._charts
+    assert [series.val.numRef.f for part in chart._charts for series in part.series] == [
+        "'Data''s'!$B$2:$B$4", "'Data''s'!$C$2:$C$4"], "a quote in a sheet name is doubled"
+    assert [point.v for point in chart._charts[0].series[0].val.numRef.numCache.pt] == [100.0, -40.0, 5.0]
+    assert book["Data's"].page_setup.orientation == "landscape" and book["Data's"].page_setup.fitToWidth == 1
+    (wave_chart,) = book["More"]._charts
+    assert wave_chart.type == "bar" and wave_chart.x_axis.scaling.orientation == "maxMin", "first wave on top"
 
 
 @pytest.mark.parametrize(("sheets", "message"), [
