@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -21,9 +20,11 @@ from flows.parameters import PlanParameters
 from flows.plan_store import StoredPlan
 from flows.progress import report
 from flows.reports.plan_files import plan_rows, write_plan_csv, write_plan_xlsx
+from flows.run_states import rejected
 from flows.settings import get_settings
 from inventory.collector import collector_paused
 from inventory.db import session_scope
+from inventory.errors import BadInputError
 from inventory.tables import Dependency
 from migrations_plan.savings import CostAssumptions
 from migrations_plan.savings.estate import one_time_of
@@ -70,6 +71,14 @@ class ComputedPlan:
     quality: PlanQuality | None = None
 
 
+def check_input(params: PlanParameters) -> None:
+    """What makes a plan impossible, found before anything is written: a pin of a system the inventory does not
+    have (one name), a wave to freeze that the current plan does not have."""
+    with session_scope(get_settings().db_url) as session:
+        plan_store.resolve_pins(params.pins, session=session)
+        plan_store.check_waves_exist(params.freeze, session=session)
+
+
 @task(name="plan-waves", cache_policy=NONE)
 @collector_paused()
 def compute_plan(params: PlanParameters) -> ComputedPlan:
@@ -87,7 +96,7 @@ def compute_plan(params: PlanParameters) -> ComputedPlan:
                  for source, target, port, protocol, observations in session.connection().execute(
                      select(col(Dependency.source_system_id), col(Dependency.target_system_id),
                             col(Dependency.port), col(Dependency.protocol), col(Dependency.observations)))]
-    start = params.start
+    start = params.first_wave(dt.datetime.now(dt.UTC).date())
     if frozen and start <= max(wave.date for wave in frozen):
         latest = max(frozen, key=lambda wave: wave.date)
         start = latest.date + dt.timedelta(days=params.cadence_days)
@@ -152,7 +161,7 @@ def export_plan(paths: list[str], quality: PlanQuality | None = None) -> list[st
         waves = plan_store.wave_overview(session=session)
     written = []
     for text in paths:
-        path = Path(text)
+        path = get_settings().resolve_path(text)
         if path.suffix.lower() == ".xlsx":
             written.append(str(write_plan_xlsx(rows, waves, path,
                                                quality=quality.rows() if quality else ())))
@@ -210,12 +219,26 @@ def publish(plan: WavePlan, quality: PlanQuality | None = None) -> None:
 
 
 @flow(name="plan-waves")
-def plan_flow(params: PlanParameters | None = None) -> PlanOutcome:
-    """Group dependent systems, order and pack them into dated waves; keep frozen and started waves."""
-    params = params or PlanParameters()
+def plan_flow(params: PlanParameters) -> PlanOutcome:
+    """Group dependent systems, order and pack them into dated waves; keep frozen and started waves. Pins or
+    freezes that cannot be applied end the run Refused, in one line, before anything is written."""
+    try:
+        check_input(params)
+    except BadInputError as e:
+        return rejected(e)  # type: ignore[return-value]  # Prefect ends the run in a returned state
     computed = compute_plan(params)
     stored = store_plan(whole(computed), pin_reason=params.pin_reason)
     publish(computed.plan, computed.quality)
     outcome = summary(computed, stored, export_plan(params.out, computed.quality) if params.out else [])
     get_run_logger().info("planned %s systems into %s waves", outcome.planned_systems, outcome.waves)
+    reschedule_due_waves()
     return outcome
+
+
+def reschedule_due_waves() -> None:
+    """The served run-due-waves deployment, if any, scheduled on the approved waves' new dates."""
+    from flows.execution.due_waves import sync_due_schedule
+
+    dates = sync_due_schedule(get_settings().db_url)
+    if dates is not None:
+        get_run_logger().info("run-due-waves scheduled on %s approved wave date(s)", dates)

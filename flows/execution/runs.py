@@ -148,7 +148,7 @@ def open_run(wave_number: int, *, backend: str, on_failure: str, max_failures: i
     wave, runbook = load_runbook(wave_number, session=session)
     assert wave.id is not None
     if wave.status == WaveStatus.COMPLETED.value:
-        raise WaveCompletedError(f"wave {wave_number} is already completed; `lumen-migrate rollback {wave_number}` "
+        raise WaveCompletedError(f"wave {wave_number} is already completed; a rollback of wave {wave_number} "
                                  "undoes it, after which it can run again")
     unfinished = session.scalars(select(WaveRun).where(col(WaveRun.wave_id) == wave.id,
                                                        col(WaveRun.status).in_(UNFINISHED))
@@ -157,7 +157,7 @@ def open_run(wave_number: int, *, backend: str, on_failure: str, max_failures: i
     if unfinished is not None and unfinished.backend != backend:
         raise BackendMismatchError(
             f"wave {wave_number}'s unfinished run {unfinished.id} acts on {unfinished.backend}: resume it there "
-            f"(--backend {unfinished.backend}), or `lumen-migrate rollback {wave_number}` first")
+            f"(backend {unfinished.backend}), or roll wave {wave_number} back first")
     if unfinished is not None:
         run, resumed = unfinished, True
         run.status, run.on_failure, run.max_failures = RunStatus.RUNNING.value, on_failure, max_failures
@@ -325,7 +325,7 @@ def latest_run(wave_number: int, *, session: Session) -> WaveRun:
     run = session.scalars(select(WaveRun).join(Wave, col(Wave.id) == col(WaveRun.wave_id))
                           .where(col(Wave.number) == wave_number).order_by(col(WaveRun.id).desc()).limit(1)).first()
     if run is None:
-        raise NotFoundError(f"wave {wave_number} has not been run (`lumen-migrate run-wave {wave_number}`)")
+        raise NotFoundError(f"wave {wave_number} has not been run yet: there is nothing to roll back or answer")
     return run
 
 

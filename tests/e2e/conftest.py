@@ -156,8 +156,9 @@ def prefect_ui(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     machine without one skips before paying for a server start."""
     from tests.e2e.ui import PrefectUI
 
-    with prefect_server_process(tmp_path_factory.mktemp("prefect-ui-home"), ui=True) as address:
-        yield PrefectUI(address)
+    home = tmp_path_factory.mktemp("prefect-ui-home")
+    with prefect_server_process(home, ui=True) as address:
+        yield PrefectUI(address, home)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.deployments import DUE_WAVES_CRON, MONTHLY_REPORT_CRON
+from flows.deployments import MONTHLY_REPORT_CRON
 from tests.e2e.conftest import REPO, run_cli, stop, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -41,13 +41,14 @@ def test_served_deployments_have_forms_a_monthly_schedule_and_run(tmp_path: Path
         assert "AssessParameters" in str(schema) and "comfort_factor" in str(schema)
         wave_form = str(deployments["run-wave"]["parameter_openapi_schema"])
         assert "RunWaveParameters" in wave_form and "on_failure" in wave_form and "approval_timeout_hours" in wave_form
-        assert [s["schedule"]["cron"] for s in deployments["run-due-waves"]["schedules"]] == [DUE_WAVES_CRON]
+        # No approved wave, no schedule: run-due-waves runs only on the dates of approved waves.
+        assert deployments["run-due-waves"]["schedules"] == []
 
         def created() -> httpx.Response | None:
             # The server shares its SQLite file with the runner's polling: a busy moment answers 5xx, and a client
             # (Prefect's own included) retries those.
             response = api.post(f"/deployments/{deployments['import-inventory']['id']}/create_flow_run",
-                                json={"parameters": {"path": str(estate), "fmt": "auto"}})
+                                json={"parameters": {"params": {"path": str(estate), "format": "auto"}}})
             if response.status_code >= 500:
                 return None
             assert response.status_code in (200, 201), response.text

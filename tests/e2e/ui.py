@@ -34,6 +34,7 @@ ARTIFACTS_ENV = "LUMEN_MIGRATE_TEST_ARTIFACTS"
 @dataclass(frozen=True)
 class PrefectUI:
     url: str  # where a person opens the UI
+    home: Path  # the server's PREFECT_HOME; its output is in server.log there
 
     @property
     def api(self) -> str:
