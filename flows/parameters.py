@@ -152,12 +152,13 @@ class ReportParameters(BaseModel):
                                   "is asked for.")
     replace: bool = Field(default=False, title="Replace files of the same name",
                           description="Overwrite files already there under the same name instead of adding -2, -3.")
-    assumptions: str | None = Field(default=None, title="Cost assumptions file (empty: the documented defaults)",
-                                    description="A YAML or CSV file on the machine that runs the report, overriding "
-                                                "some of the default cost assumptions (docs/savings.md).")
-    rates: str | None = Field(default=None, title="Exchange rates file (empty: the shipped rates)",
-                              description="A YAML or CSV file of code, per_usd, date[, source] replacing the shipped "
-                                          "rates of the same currencies (docs/pricing.md).")
+    # Text ("" for none) rather than optional: the form shows an empty field instead of a type switch.
+    assumptions: str = Field(default="", title="Cost assumptions file (empty: the documented defaults)",
+                             description="A YAML or CSV file on the machine that runs the report, overriding some of "
+                                         "the default cost assumptions (docs/savings.md).")
+    rates: str = Field(default="", title="Exchange rates file (empty: the shipped rates)",
+                       description="A YAML or CSV file of code, per_usd, date[, source] replacing the shipped rates "
+                                   "of the same currencies (docs/pricing.md).")
 
     @field_validator("scenario", mode="before")
     @classmethod
@@ -191,6 +192,11 @@ class ReportParameters(BaseModel):
                 raise ValueError(f"unknown report format(s) {', '.join(unknown)}; expected "
                                  f"{', '.join(REPORT_FORMATS)}")
         return value
+
+    @field_validator("assumptions", "rates", mode="before")
+    @classmethod
+    def _no_file(cls, value: object) -> object:
+        return "" if value is None else value
 
     @field_validator("name")
     @classmethod

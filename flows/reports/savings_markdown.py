@@ -4,7 +4,6 @@ where the files are, the totals and the pricing scenarios."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from flows.reports.money import USD, Money
 from flows.reports.savings_tables import HEADLINE_MONTHS, headline_net, payback_text, payback_words, scenario_words
@@ -13,7 +12,7 @@ from migrations_plan.savings import PaybackStatus, SavingsReport
 
 def markdown_summary(report: SavingsReport, money: Money = USD, files: Sequence[str] = ()) -> str:
     """ "Net cash flow over the next 12 months: +$X (payback in month N)", then the files written (absolute
-    paths, linked), planned vs realised totals and the pricing scenarios side by side, money in `money`."""
+    paths), planned vs realised totals and the pricing scenarios side by side, money in `money`."""
     planned, realised = report.planned, report.realised
     months = min(HEADLINE_MONTHS, planned.months)
     if planned.payback_status is PaybackStatus.PAID_BACK:
@@ -29,7 +28,8 @@ def markdown_summary(report: SavingsReport, money: Money = USD, files: Sequence[
         money.note(),
     ]
     if files:
-        lines += ["", "Files:", ""] + [f"- [{Path(file).name}]({Path(file).as_uri()}): `{file}`" for file in files]
+        # Paths as text: the Prefect UI drops file:// links, and a path is what a person copies anyway.
+        lines += ["", "Files:", ""] + [f"- `{file}`" for file in files]
     lines += [
         "",
         f"| over {planned.months} months | planned | realised | variance |",

@@ -57,5 +57,5 @@ def test_money_in_the_reports_currency_with_its_rate_and_the_files_linked() -> N
     assert lines[2].startswith("**Net cash flow over the next 12 months: +EUR 50** (payback in month 12); NPV EUR ")
     assert lines[4] == ("Money in EUR, converted from USD (the model's currency) at 0.5 EUR per USD, rate of "
                         "2026-08-03 (a test rate).")
-    assert "- [savings 1.xlsx](file:///srv/reports/savings%201.xlsx): `/srv/reports/savings 1.xlsx`" in lines
+    assert lines[6:10] == ["Files:", "", "- `/srv/reports/savings 1.xlsx`", "- `/srv/reports/savings 1.html`"]
     assert "| Net cash flow | EUR 50.00 | EUR 0.00 | -EUR 50.00 |" in text
