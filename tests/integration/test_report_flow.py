@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from flows.assess_flow import assess_estate, store_assessment
@@ -23,7 +23,7 @@ from inventory.db import DB_URL_ENV, session_scope
 from inventory.importers.common import ParsedInventory
 from inventory.records import COST_LINE_NAMES, CostLines
 from inventory.store import apply_import
-from inventory.tables import CostAssumption, System, Wave, WaveMember, WaveStatus
+from inventory.tables import CostAssumption, System, SystemState, Wave, WaveMember, WaveStatus
 from migrations_plan.savings import SavingsReport, SystemResult, assumption_rows, default_assumptions
 from migrations_plan.savings.inputs import MOVING_STRATEGIES
 from migrations_plan.strategy_types import Strategy
@@ -158,10 +158,17 @@ def test_realised_months_come_from_waves_that_completed_and_when(planned: str) -
         members = {wave_id: set(session.scalars(select(col(System.name)).join(
             WaveMember, col(WaveMember.system_id) == col(System.id)).where(col(WaveMember.wave_id) == wave_id)))
             for wave_id in (first, second)}
+        # What execution leaves: the first wave's workloads moved, but one was rejected at its gate (rolled back).
+        rejected = sorted(members[first])[0]
+        session.execute(update(System).where(col(System.name).in_(members[first]))
+                        .values(state=SystemState.MIGRATED.value))
+        session.execute(update(System).where(col(System.name) == rejected)
+                        .values(state=SystemState.ROLLED_BACK.value))
     systems, _, _ = load_inputs.fn(params())
     realised = {system.name: system.realised_month for system in systems}
     planned_months = {system.name: system.planned_month for system in systems}
-    assert members[first] and all(realised[name] == dt.date(2030, 5, 20) for name in members[first])
+    assert realised[rejected] is None, "a workload rejected at its gate realises nothing"
+    assert members[first] and all(realised[name] == dt.date(2030, 5, 20) for name in members[first] - {rejected})
     assert members[second] and all(realised[name] is None for name in members[second])
     assert all(planned_months[name] is not None for name in members[first] | members[second])
     assert realised["old-01"] is None and planned_months["old-01"] == PLAN_START, "retired: in no wave"
