@@ -13,11 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flows import assessment_store as store
 from flows.handoff import whole
-from flows.parameters import AssessParameters
+from flows.parameters import AssessParameters, Override
 from flows.progress import report
+from flows.run_states import rejected
 from flows.settings import get_settings
 from inventory.collector import collector_paused
 from inventory.db import session_scope
+from inventory.errors import BadInputError
 from migrations_plan.assessment import (
     AssessmentResult,
     AssessSettings,
@@ -27,6 +29,7 @@ from migrations_plan.assessment import (
     load_rules,
 )
 from migrations_plan.pricing import load_catalog
+from migrations_plan.pricing.store import active_catalog_path
 from migrations_plan.strategy_types import Readiness, Strategy
 
 
@@ -62,16 +65,42 @@ class AssessOutcome(BaseModel):
     settings: Mapping[str, str] = Field(default_factory=dict)
 
 
+def rules_file(params: AssessParameters) -> Path | None:
+    """The rules file asked for, a relative path taken under the files folder (flows/settings.py)."""
+    return get_settings().resolve_path(params.rules) if params.rules else None
+
+
+def check_input(params: AssessParameters) -> None:
+    """What makes a run impossible, found before anything is written: a rules file missing or wrong, a region the
+    price catalog does not price, an override of a system the inventory does not have (one name)."""
+    path = rules_file(params)
+    if path is not None:
+        if not path.is_file():
+            raise BadInputError.single(str(path), "rules file not found on the machine that runs the assessment")
+        load_rules(path)
+    regions = load_catalog(active_catalog_path()).regions()
+    if params.region not in regions:
+        raise BadInputError.single("region", f"unknown region {params.region!r}: the price catalog in use prices "
+                                   f"{len(regions)} regions (`lumen-migrate catalog refresh --region` adds one)")
+    if params.overrides and not params.override_reason.strip():
+        raise BadInputError.single("override_reason", "an override needs a reason: say why the rules are wrong here")
+    if params.overrides:
+        with session_scope(get_settings().db_url) as session:
+            for override in params.overrides:
+                store.system_id_by_name(override.system, session=session)
+
+
 @task(name="record-overrides", cache_policy=NONE)
-def record_overrides(overrides: dict[str, Strategy], reason: str) -> int:
+def record_overrides(overrides: list[Override], reason: str) -> int:
     with session_scope(get_settings().db_url) as session:
-        return len(store.save_overrides(list(overrides.items()), reason=reason, author=None, session=session))
+        return len(store.save_overrides(overrides, reason=reason, author=None, session=session))
 
 
 @task(name="assess-estate", cache_policy=NONE)
 @collector_paused()
 def assess_estate(params: AssessParameters) -> tuple[AssessmentResult, AssessSettings]:
-    rules = load_rules(Path(params.rules)) if params.rules else default_rules()
+    path = rules_file(params)
+    rules = load_rules(path) if path is not None else default_rules()
     settings = settings_of(params, rules=rules)
     catalog = load_catalog()
     with session_scope(get_settings().db_url) as session:
@@ -142,9 +171,13 @@ def publish(result: AssessmentResult) -> None:
 
 
 @flow(name="assess-estate")
-def assess_flow(params: AssessParameters | None = None) -> AssessOutcome:
-    """Assess every active system: 7R strategy (rules + overrides), readiness, right-sized priced target."""
-    params = params or AssessParameters()
+def assess_flow(params: AssessParameters) -> AssessOutcome:
+    """Assess every active system: 7R strategy (rules + overrides), readiness, right-sized priced target. Input
+    that cannot be assessed ends the run Refused, in one line, before anything is written."""
+    try:
+        check_input(params)
+    except BadInputError as e:
+        return rejected(e)  # type: ignore[return-value]  # Prefect ends the run in a returned state
     if params.overrides:
         record_overrides(params.overrides, params.override_reason)
     result, settings = assess_estate(params)

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlmodel import Session, col
 
+from flows import parameters
 from inventory.bulk import BulkStatement, json_text
 from inventory.errors import BadInputError
 from inventory.lifecycle import set_state
@@ -98,13 +99,13 @@ def load_overrides(*, session: Session) -> dict[int, Override]:
     }
 
 
-def parse_override(text: str) -> tuple[str, Strategy]:
+def parse_override(text: str) -> parameters.Override:
     """`SYSTEM=STRATEGY` from the command line."""
     name, sep, strategy = text.partition("=")
     if not sep or not name.strip() or not strategy.strip():
         raise BadInputError.single("--override", f"expected SYSTEM=STRATEGY, got {text!r}")
     try:
-        return name.strip(), Strategy(strategy.strip().lower())
+        return parameters.Override(system=name.strip(), strategy=Strategy(strategy.strip().lower()))
     except ValueError as e:
         choices = ", ".join(s.value for s in Strategy)
         raise BadInputError.single("--override", f"unknown strategy {strategy.strip()!r}; expected one of "
@@ -122,18 +123,19 @@ def system_id_by_name(name: str, *, session: Session, what: str = "--override") 
     return ids[0]
 
 
-def save_overrides(overrides: Sequence[tuple[str, Strategy]], *, reason: str, author: str | None,
+def save_overrides(overrides: Sequence[parameters.Override], *, reason: str, author: str | None,
                    session: Session) -> list[int]:
     """Record engineers' overrides (replacing earlier ones for the same systems). Returns the system ids."""
     if overrides and not reason.strip():
         raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
     ids = []
     now = utcnow()
-    for name, strategy in overrides:
-        system_id = system_id_by_name(name, session=session)
+    for override in overrides:
+        system_id = system_id_by_name(override.system, session=session)
         session.execute(delete(StrategyOverride).where(col(StrategyOverride.system_id) == system_id))
         session.execute(insert(table_of(StrategyOverride)).values(
-            system_id=system_id, strategy=strategy.value, reason=reason.strip(), author=author, created_at=now))
+            system_id=system_id, strategy=override.strategy.value, reason=reason.strip(), author=author,
+            created_at=now))
         ids.append(system_id)
     return ids
 

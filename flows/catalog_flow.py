@@ -7,7 +7,10 @@ from pathlib import Path
 from prefect import flow, task
 from pydantic import BaseModel, ConfigDict
 
-from migrations_plan.pricing.refresh import refresh_catalog
+from flows.parameters import CatalogParameters
+from flows.run_states import refused
+from flows.settings import get_settings
+from migrations_plan.pricing.refresh import check_regions, refresh_catalog
 from migrations_plan.pricing.store import refresh_target_path
 
 
@@ -26,8 +29,12 @@ def fetch_and_write(regions: list[str], out: str) -> str:
 
 
 @flow(name="refresh-price-catalog")
-def refresh_price_catalog(regions: list[str], out: str | None = None) -> CatalogOutcome:
-    """Refresh the prices of `regions` (VMs, managed disks, SQL Database, App Service); offline or on any API
-    error the old catalog is kept, unchanged."""
-    target = out or str(refresh_target_path())
+def refresh_price_catalog(params: CatalogParameters) -> CatalogOutcome:
+    """Refresh the prices of the regions asked for (VMs, managed disks, SQL Database, App Service); offline or on
+    any API error the old catalog is kept, unchanged."""
+    try:
+        regions = list(check_regions(params.regions))
+    except ValueError as e:
+        return refused(f"regions: {e}")  # type: ignore[return-value]  # Prefect ends the run in a returned state
+    target = str(get_settings().resolve_path(params.out)) if params.out else str(refresh_target_path())
     return CatalogOutcome(catalog=target, message=fetch_and_write(regions, target))

@@ -263,17 +263,26 @@ def demo_command(
     ctx: typer.Context,
     systems: Annotated[int, typer.Option(min=10, max=200_000, help="Size of the generated telecom estate.")] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same estate.")] = 7,
-    folder: Annotated[Path, typer.Option("--dir", help="Folder for the estate, database, log and reports.")]
-    = Path("lumen-demo"),
+    folder: Annotated[Path, typer.Option("--dir", help="Folder for the estate, its own database, log and "
+                                         "reports.")] = Path("lumen-demo"),
 ) -> None:
-    """Generate a telecom estate, import, assess, plan waves and write the savings report, in one run."""
+    """Generate a telecom estate, import, assess, plan waves and write the savings report, in one run.
+
+    The demo works in its own database, DIR/lumen-migrate.db, never in the configured one: --db is refused and
+    LUMEN_MIGRATE_DB_URL is ignored, so a demo cannot touch a real estate.
+    """
+    from inventory.db_url import default_db_url
+
     options = _options(ctx)
     folder = folder.resolve()
-    if not options.db_explicit:
-        options.db_url = f"sqlite:///{folder / 'lumen-migrate.db'}"
+    demo_database = default_db_url(folder)
     if options.log_file == (Path.cwd() / "lumen-migrate.log").resolve():
         options.log_file = folder / "prefect.log"
     with errors_handled(options):
+        if ctx.find_root().params.get("db"):
+            raise BadInputError.single("--db", f"the demo works in its own database ({redact_url(demo_database)}), "
+                                       "never in a named one: leave --db out")
+        options.db_url = demo_database
         from flows.parameters import DemoParameters
 
         params = DemoParameters(systems=systems, seed=seed, folder=str(folder))
@@ -336,11 +345,15 @@ def import_command(
     """Import an inventory file in one transaction: a rejected file writes nothing."""
     options = _options(ctx)
     with errors_handled(options):
-        detected = check_inventory_file(path, fmt)
+        from flows.parameters import ImportParameters, inventory_format
+
+        detected = inventory_format(path, fmt)
+        # The flow takes a relative path under the files folder: the one given here is the working folder's.
+        params = ImportParameters(path=str(path.resolve()), format=detected, source=source)
         start_work(options)
         from flows.import_flow import import_inventory
 
-        result = run_flow(options, import_inventory, path=str(path), fmt=detected, source=source)
+        result = run_flow(options, import_inventory, params=params)
 
     def render(console: Console) -> None:
         systems, deps = result.systems, result.dependencies
@@ -355,22 +368,6 @@ def import_command(
             console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
 
     emit(options, {"ok": True, **result.model_dump(mode="json")}, render)
-
-
-def check_inventory_file(path: Path, fmt: str) -> str:
-    """The file's format, checked before Prefect starts: it exists, can be read, and is a format we import."""
-    from inventory.importers import detect_format, known_format
-
-    if not path.exists():
-        raise BadInputError.single(str(path), "file not found")
-    if not path.is_file():
-        raise BadInputError.single(str(path), "not a file")
-    try:
-        with path.open("rb") as handle:
-            handle.read(1)
-    except OSError as e:
-        raise BadInputError.single(str(path), f"cannot read the file: {e.strerror}") from e
-    return str(detect_format(path) if fmt == "auto" else known_format(fmt, path))
 
 
 CurrencyOption = Annotated[str | None, typer.Option(
@@ -525,7 +522,7 @@ def assess_command(
     with errors_handled(options):
         from flows.assessment_store import parse_override
 
-        overrides = dict(parse_override(text) for text in override or [])
+        overrides = [parse_override(text) for text in override or []]
         if overrides and not reason.strip():
             raise BadInputError.single("--reason", "an override needs a reason: say why the rules are wrong here")
         fields, source = assess_fields(
@@ -543,7 +540,7 @@ def assess_command(
                      source=source.get("region", "--region"))
         from flows.parameters import AssessParameters
 
-        params = AssessParameters(**fields, rules=str(rules) if rules else None, overrides=overrides,
+        params = AssessParameters(**fields, rules=str(rules.resolve()) if rules else None, overrides=overrides,
                                   override_reason=reason)
         start_work(options)
         from flows.assess_flow import assess_flow
@@ -660,7 +657,7 @@ def plan_command(
 
         start_date = _date_option("--start", start) if start else None
         blackouts = [day for text in blackout or [] for day in _blackout_days(text)]
-        pins = dict(parse_pin(text) for text in pin or [])
+        pins = [parse_pin(text) for text in pin or []]
         for path in out or []:
             if path.suffix.lower() not in (".csv", ".xlsx"):
                 raise BadInputError.single(str(path), "the plan export must be a .csv or .xlsx file")
@@ -670,7 +667,7 @@ def plan_command(
         params = PlanParameters(max_systems=max_systems, max_tb=max_tb, cadence_days=cadence_days,
                                 blackout=blackouts, pilot_max_systems=pilot_max_systems, pins=pins,
                                 pin_reason=reason, freeze=list(freeze or []),
-                                out=[str(path) for path in out or []], objective=objective,
+                                out=[str(path.resolve()) for path in out or []], objective=objective,
                                 no_production_before=no_production_before,
                                 max_production_per_wave=max_production_per_wave, **fields)
         start_work(options)
@@ -1202,17 +1199,19 @@ def catalog_refresh_command(
     Offline, the old catalog is kept unchanged."""
     options = _options(ctx)
     with errors_handled(options):
-        regions = region or [DEFAULT_REGION]
         try:
             from migrations_plan.pricing.refresh import check_regions
 
-            check_regions(regions)
+            regions = list(check_regions(region or [DEFAULT_REGION]))
         except ValueError as e:
             raise BadInputError.single("--region", str(e)) from e
+        from flows.parameters import CatalogParameters
+
+        params = CatalogParameters(regions=regions, out=str(out.resolve()) if out else None)
         start_work(options, database=False)
         from flows.catalog_flow import refresh_price_catalog
 
-        result = run_flow(options, refresh_price_catalog, regions=regions, out=str(out) if out else None)
+        result = run_flow(options, refresh_price_catalog, params=params)
     emit(options, {"ok": True, **result.model_dump(mode="json")},
          lambda console: console.print(result.message, soft_wrap=True))
 

@@ -32,10 +32,15 @@ def build_deployments() -> list[Any]:
     tags = ["lumen-migrate"]
     return [
         import_inventory.to_deployment(name="import-inventory", tags=tags,
-                                       description="Import one inventory file (path on the serving machine)."),
+                                       description="Import one inventory file of the serving machine (RVTools, Azure "
+                                                   "Migrate, our CSV/JSON, dependencies): a rejected file writes "
+                                                   "nothing."),
         assess_flow.to_deployment(name="assess-estate", tags=tags,
-                                  description="7R strategy, readiness and a priced Azure target per system."),
-        plan_flow.to_deployment(name="plan-waves", tags=tags, description="Move groups packed into dated waves."),
+                                  description="7R strategy, readiness and a right-sized, priced Azure target per "
+                                              "system, under Azure Migrate's settings."),
+        plan_flow.to_deployment(name="plan-waves", tags=tags,
+                                description="Move groups packed into dated waves under your limits; pins and frozen "
+                                            "waves are kept."),
         report_flow.to_deployment(name="savings-report", tags=tags,
                                   description="The monthly cash-flow projection, on demand: files named per run "
                                               "under the files folder, in the currency chosen."),
@@ -43,8 +48,11 @@ def build_deployments() -> list[Any]:
                                   parameters=MONTHLY_REPORT_PARAMETERS,
                                   description="Finance's monthly savings report (first day of the month)."),
         refresh_price_catalog.to_deployment(name="refresh-price-catalog", tags=tags,
-                                            description="Fetch current VM prices from the Azure Retail Prices API."),
-        demo_flow.to_deployment(name="demo", tags=tags, description="The whole planning half on a sample estate."),
+                                            description="Fetch current VM, disk, SQL Database and App Service prices "
+                                                        "from the Azure Retail Prices API."),
+        demo_flow.to_deployment(name="demo", tags=tags,
+                                description="The planning half and a pilot wave on a generated estate, in the "
+                                            "demo's own folder and database: never the configured one."),
         run_wave_flow.to_deployment(name="run-wave", tags=[*tags, "execution"],
                                     description="Execute a wave: preflight to finalize, approval gates, rollback."),
         rollback_wave_flow.to_deployment(name="rollback-wave", tags=[*tags, "execution"],

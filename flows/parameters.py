@@ -1,19 +1,34 @@
 """The parameters of every flow: what the Prefect UI renders as forms and what the CLI checks before Prefect starts.
 
 No Prefect here: a command validates its options against these models first, so bad input is answered in a
-fraction of a second instead of after the temporary server's start.
+fraction of a second instead of after the temporary server's start. A flow takes its model as one required
+parameter, so the UI shows the fields themselves; every field has a title and a description written for the
+engineer filling the form, and known lists (regions, formats, options) are choices, so a typo cannot be submitted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from flows.report_choices import REPORT_CURRENCY_CODES, ReportCurrency, ReportFormat, ReportScenario
 from flows.reports.naming import file_name_problem
+from inventory.errors import BadInputError
+from inventory.importers import Format
 from inventory.records import Environment
+from migrations_plan.assessment.series import AZURE_MIGRATE_SERIES
 from migrations_plan.assessment.settings import (
     MAX_PERFORMANCE_HISTORY_DAYS,
     PERCENTILES,
@@ -26,40 +41,136 @@ from migrations_plan.strategy_types import Strategy
 
 REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
 
+OBJECTIVES = ("cash-12m", "cash-36m", "risk-first")
+IMPORT_FORMATS = ("auto", *(fmt.value for fmt in Format))
+# The environments an engineer may assume for systems without one ("unknown" is what they have).
+_ASSUMABLE_ENVIRONMENTS = [env.value for env in Environment if env is not Environment.UNKNOWN]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _may_be_empty(json_type: dict[str, Any]) -> tuple[Any, ...]:
+    """Metadata of a field a person may leave empty (None): the form shows a plain field of `json_type` instead of
+    Prefect's "type or None" switch, with no default in the schema (the form would send that null, and the schema it
+    is checked against refuses it). Blank text is empty too. The field's title says what empty means."""
+    return BeforeValidator(_blank_is_none), WithJsonSchema(json_type), Field(json_schema_extra=_no_default)
+
+
+EmptyOrText = Annotated[str | None, *_may_be_empty({"type": "string"})]
+EmptyOrDate = Annotated[dt.date | None, *_may_be_empty({"type": "string", "format": "date"})]
+# The bound applies to the number, not to "empty" (a bound on the union refuses None itself).
+EmptyOrWave = Annotated[Annotated[int, Field(ge=0)] | None, *_may_be_empty({"type": "integer", "minimum": 0})]
+EmptyOrCount = Annotated[Annotated[int, Field(ge=1)] | None, *_may_be_empty({"type": "integer", "minimum": 1})]
+
+
+def _files_folder_named(*fields: str) -> Any:
+    """A model's schema hook: the descriptions of its path `fields` say where a relative path goes, the files folder
+    (flows/settings.py) of the machine that builds the form, which `serve` runs the flows on."""
+
+    def name_it(schema: dict[str, Any]) -> None:
+        from flows.settings import get_settings
+
+        folder = get_settings().files_dir.expanduser()
+        for name in fields:
+            field = schema["properties"][name]
+            field["description"] = f"{field['description']} A relative path is taken under {folder} (its files " \
+                                   "folder, LUMEN_MIGRATE_FILES_DIR)."
+
+    return name_it
+
+
+def _priced_regions(schema: dict[str, Any]) -> None:
+    """The form's region choices: the regions the price catalog in use prices VMs in, read when Prefect builds the
+    form (the flow's definition and `serve`); without a readable catalog the field stays free text."""
+    from migrations_plan.pricing.model import CatalogFormatError
+    from migrations_plan.pricing.store import active_catalog_path, load_catalog
+
+    try:
+        schema["enum"] = list(load_catalog(active_catalog_path()).regions())
+    except (OSError, CatalogFormatError):
+        return
+
+
+def _known_currencies(schema: dict[str, Any]) -> None:
+    """The form's currency choices: the codes of the shipped exchange rates."""
+    from migrations_plan.pricing.currency import default_rates
+
+    schema["enum"] = list(default_rates().codes())
+
+
+class Override(BaseModel):
+    """An engineer's strategy for one system, recorded before the assessment and kept by every later one."""
+
+    model_config = ConfigDict(title="Override")
+
+    system: str = Field(min_length=1, title="System", description="Server name as in the inventory.")
+    strategy: Strategy = Field(title="Strategy", description="The 7R strategy this system gets, whatever the rules "
+                               "say.")
+
+
+class Pin(BaseModel):
+    """A system kept in a wave: its whole move group goes there."""
+
+    model_config = ConfigDict(title="Pin")
+
+    system: str = Field(min_length=1, title="System", description="Server name as in the inventory.")
+    wave: int = Field(ge=0, title="Wave", description="Wave number (0 is the pilot wave).")
+
 
 class AssessParameters(BaseModel):
-    """What the Prefect UI form and the CLI offer for an assessment run: Azure Migrate's assessment settings
-    (docs/assessment.md, "Our settings beside Azure Migrate's"), the rules, and overrides."""
+    """Assessment settings under Azure Migrate's names (docs/assessment.md), the strategy rules, and engineers'
+    overrides. Every active system gets a 7R strategy, a readiness and a right-sized, priced Azure target."""
 
-    region: str = Field(default=DEFAULT_REGION, description="Target location: the Azure region to size and price in.")
-    sizing: SizingCriterion = Field(default=SizingCriterion.PERFORMANCE_BASED, description="Sizing criteria: "
-                                    "performance-based (utilisation x comfort factor) or as-on-premises (allocated).")
-    percentile: int = Field(default=95, description="Percentile utilization: 50, 90, 95 or 99.")
+    model_config = ConfigDict(json_schema_extra=_files_folder_named("rules"))
+
+    region: str = Field(default=DEFAULT_REGION, title="Target location (Azure region)",
+                        description="The Azure region to size and price in: the regions the price catalog in use "
+                        "prices (`catalog refresh` adds others).", json_schema_extra=_priced_regions)
+    sizing: SizingCriterion = Field(default=SizingCriterion.PERFORMANCE_BASED, title="Sizing criteria",
+                                    description="performance-based: utilisation x comfort factor; as-on-premises: "
+                                    "the allocated cores and memory as they are.")
+    percentile: int = Field(default=95, title="Percentile utilization", description="Which percentile of the "
+                            "measured CPU and memory is sized for.", json_schema_extra={"enum": list(PERCENTILES)})
     performance_history_days: int = Field(default=1, ge=1, le=MAX_PERFORMANCE_HISTORY_DAYS,
-                                          description="Performance history in days (recorded; the inventory's "
-                                          "figures are used as they are).")
-    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, description="Comfort factor: headroom multiplier "
-                                  "on utilisation.")
-    series: list[str] = Field(default_factory=list, description="VM series to include (Azure Migrate families such "
-                              "as Dsv5, Esv5; empty: Azure Migrate's default list, without burstable B-series).")
-    burstable: bool = Field(default=False, description="Also offer burstable B-series (quiet non-production "
-                            "systems sized from performance data only).")
-    pricing: PricingOption = Field(default=PricingOption.PAYG, description="Savings option: payg, ri1y or ri3y "
+                                          title="Performance history (days)",
+                                          description="Recorded with the assessment: imported figures already "
+                                          "cover their source's window, as in Azure Migrate.")
+    comfort_factor: float = Field(default=1.3, ge=1.0, le=5.0, title="Comfort factor",
+                                  description="Headroom multiplier on utilisation (1.0 to 5.0).")
+    series: list[str] = Field(default_factory=list, title="VM series", description="Azure Migrate families to size "
+                              "into (empty: all of them, burstable B-series excepted).",
+                              json_schema_extra={"items": {"type": "string", "enum": list(AZURE_MIGRATE_SERIES)}})
+    burstable: bool = Field(default=False, title="Offer burstable B-series", description="For quiet "
+                            "non-production systems sized from performance data only.")
+    pricing: PricingOption = Field(default=PricingOption.PAYG, title="Savings option (compute)",
+                                   description="payg: pay-as-you-go; ri1y / ri3y: 1- or 3-year reserved instances "
                                    "(savings plans are not in the price catalog).")
-    ahb: bool = Field(default=False, description="Azure Hybrid Benefit for Windows Server and SQL Server.")
-    discount: float = Field(default=0.0, ge=0.0, lt=100.0, description="Discount (%) off pay-as-you-go VM "
-                            "compute.")
-    default_environment: Environment = Field(default=Environment.PRODUCTION, description="Environment assumed for "
-                                             "systems without one (disks and burstable sizes only).")
-    currency: str = Field(default="USD", description="Currency: the ISO 4217 code the figures are shown in (prices "
-                          "stay USD, converted by the dated rate table; status and the savings report default to "
-                          "it).")
-    cap_at_allocation: bool = Field(default=False, description="Never size above the allocated cores and memory "
-                                    "(Azure Migrate may, through the comfort factor).")
-    rules: str | None = Field(default=None, description="Path of a strategy rules YAML (default: the shipped set).")
-    overrides: dict[str, Strategy] = Field(default_factory=dict,
-                                           description="Engineer overrides to record first: system name -> strategy.")
-    override_reason: str = Field(default="", description="Why the overrides are right (required with overrides).")
+    ahb: bool = Field(default=False, title="Azure Hybrid Benefit", description="You bring Windows Server and SQL "
+                      "Server licences: their price is left out.")
+    discount: float = Field(default=0.0, ge=0.0, lt=100.0, title="Discount (%)", description="Off pay-as-you-go VM "
+                            "compute (with the payg savings option only).")
+    default_environment: Annotated[Environment, WithJsonSchema({"type": "string", "enum": _ASSUMABLE_ENVIRONMENTS})] \
+        = Field(default=Environment.PRODUCTION, title="Environment of systems without one",
+                description="Assumed for disks and burstable sizes only: the strategy rules still see "
+                "\"unknown\".")
+    currency: str = Field(default="USD", title="Currency", description="What the figures are shown in: prices stay "
+                          "USD, converted with the shipped dated rates; status and the savings report default to "
+                          "it.", json_schema_extra=_known_currencies)
+    cap_at_allocation: bool = Field(default=False, title="Never size above the allocation",
+                                    description="No more cores and memory than allocated on premises (Azure Migrate "
+                                    "may recommend more, through the comfort factor).")
+    rules: EmptyOrText = Field(default=None, title="Strategy rules file (empty: the shipped rules)",
+                              description="A YAML of your rules: a file of the machine that runs the flow.")
+    overrides: list[Override] = Field(default_factory=list, title="Overrides", description="Engineers' strategies "
+                                      "for named systems: recorded first, kept by every later assessment.")
+    override_reason: str = Field(default="", title="Why the overrides are right",
+                                 description="Recorded with them; required when there are overrides.")
 
     @field_validator("percentile")
     @classmethod
@@ -83,35 +194,52 @@ class AssessParameters(BaseModel):
         return self
 
 
-def _in_two_weeks() -> dt.date:
-    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14)
+# A plan's first wave when none is given: two weeks from the run, time for the change board.
+FIRST_WAVE_AFTER_DAYS = 14
+_PLAN_FILE = Annotated[str, StringConstraints(pattern=r"\.([cC][sS][vV]|[xX][lL][sS][xX])$")]
 
 
 class PlanParameters(BaseModel):
-    """What the Prefect UI form and the CLI offer for a planning run."""
+    """Move groups of dependent systems packed into dated waves under your limits; frozen and started waves are
+    kept as they are."""
 
-    max_systems: int = Field(default=50, ge=1, description="Most systems in one wave.")
-    max_tb: float = Field(default=20.0, gt=0, description="Most storage (TB) in one wave.")
-    start: dt.date = Field(default_factory=_in_two_weeks, description="Date of the first wave.")
-    cadence_days: int = Field(default=14, ge=1, description="Days between waves.")
-    blackout: list[dt.date] = Field(default_factory=list, description="Dates no wave may run on.")
-    pilot_max_systems: int = Field(default=10, ge=0, description="Size of the pilot wave (non-production only).")
-    pins: dict[str, int] = Field(default_factory=dict, description="System name -> wave number to pin it to.")
-    pin_reason: str = Field(default="", description="Why the pins (recorded with them).")
-    freeze: list[int] = Field(default_factory=list, description="Wave numbers to freeze before re-planning.")
-    out: list[str] = Field(default_factory=list, description="Plan exports to write (.csv or .xlsx paths).")
-    objective: str = Field(default="cash-12m", description="What the order optimises: cash-12m, cash-36m (net cash "
-                           "flow over 12 / 36 months from this month) or risk-first (environment and risk tiers).")
-    no_production_before: int | None = Field(default=None, ge=0, description="No production system before this wave.")
-    max_production_per_wave: int | None = Field(default=None, ge=1, description="Most production systems in a wave.")
+    model_config = ConfigDict(json_schema_extra=_files_folder_named("out"))
+
+    max_systems: int = Field(default=50, ge=1, title="Most systems per wave")
+    max_tb: float = Field(default=20.0, gt=0, title="Most storage per wave (TB)")
+    start: EmptyOrDate = Field(default=None, title=f"First wave's date (empty: {FIRST_WAVE_AFTER_DAYS} days from "
+                                  "the run)", description="Later waves follow every cadence, skipping blackout dates.")
+    cadence_days: int = Field(default=14, ge=1, title="Days between waves")
+    blackout: list[dt.date] = Field(default_factory=list, title="Blackout dates", description="Days no wave may run "
+                                    "on (a change freeze: every day of it).")
+    pilot_max_systems: int = Field(default=10, ge=0, title="Systems in the pilot wave",
+                                   description="Wave 0, low-risk non-production systems only (0: no pilot wave).")
+    pins: list[Pin] = Field(default_factory=list, title="Pinned systems", description="Keep a system, and its move "
+                            "group, in a given wave.")
+    pin_reason: str = Field(default="", title="Why the pins", description="Recorded with them.")
+    freeze: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list, title="Waves to freeze",
+                                                      description="Wave numbers the change board approved: "
+                                                      "re-planning keeps them as they are.")
+    out: list[_PLAN_FILE] = Field(default_factory=list, title="Plan files to write (.xlsx or .csv)",
+                                  description="The plan for the change board.")
+    objective: str = Field(default="cash-12m", title="What the wave order optimises",
+                           description="cash-12m / cash-36m: net cash flow over 12 / 36 months from this month; "
+                           "risk-first: environment and risk tiers.", json_schema_extra={"enum": list(OBJECTIVES)})
+    no_production_before: EmptyOrWave = Field(default=None, title="No production system before wave",
+                                             description="Empty: no such limit.")
+    max_production_per_wave: EmptyOrCount = Field(default=None, title="Most production systems per wave",
+                                                description="Empty: no such limit.")
 
     @field_validator("objective")
     @classmethod
     def _known_objective(cls, value: str) -> str:
-        allowed = ("cash-12m", "cash-36m", "risk-first")
-        if value not in allowed:
-            raise ValueError(f"unknown objective {value!r}; expected one of {', '.join(allowed)}")
+        if value not in OBJECTIVES:
+            raise ValueError(f"unknown objective {value!r}; expected one of {', '.join(OBJECTIVES)}")
         return value
+
+    def first_wave(self, today: dt.date) -> dt.date:
+        """The date asked for, or FIRST_WAVE_AFTER_DAYS from `today`."""
+        return self.start or today + dt.timedelta(days=FIRST_WAVE_AFTER_DAYS)
 
 
 def _this_month() -> dt.date:
@@ -211,13 +339,79 @@ class ReportParameters(BaseModel):
 
 
 class DemoParameters(BaseModel):
-    systems: int = Field(default=3000, ge=10, le=200_000, description="Size of the generated telecom estate.")
-    seed: int = Field(default=7, description="Random seed: the same seed gives the same estate.")
-    folder: str = Field(default="lumen-demo", description="Where the estate, database and reports are written.")
+    """A generated telecom estate imported, assessed, planned, priced and its pilot wave run on the simulator, all
+    in the demo's own folder and database: never the configured one."""
+
+    model_config = ConfigDict(json_schema_extra=_files_folder_named("folder"))
+
+    systems: int = Field(default=3000, ge=10, le=200_000, title="Systems in the sample estate",
+                         description="Size of the generated telecom estate (a few hundred run in a minute).")
+    seed: int = Field(default=7, title="Random seed", description="The same seed gives the same estate.")
+    folder: str = Field(default="lumen-demo", min_length=1, title="Demo folder",
+                        description="Where the estate, the demo's own database (lumen-migrate.db), the plan, the "
+                        "reports and the simulator's state are written.")
     # A factory at full speed: about 200 servers a week is what large programmes sustain.
-    max_systems_per_wave: int = Field(default=200, ge=1, description="Most systems in one wave.")
-    max_tb_per_wave: float = Field(default=400.0, gt=0, description="Most storage (TB) in one wave.")
-    cadence_days: int = Field(default=7, ge=1, description="Days between waves.")
+    max_systems_per_wave: int = Field(default=200, ge=1, title="Most systems per wave")
+    max_tb_per_wave: float = Field(default=400.0, gt=0, title="Most storage per wave (TB)")
+    cadence_days: int = Field(default=7, ge=1, title="Days between waves")
+
+
+class ImportParameters(BaseModel):
+    """One inventory file imported in one transaction: a rejected file writes nothing; re-importing a source
+    updates its systems in place."""
+
+    model_config = ConfigDict(json_schema_extra=_files_folder_named("path"))
+
+    path: str = Field(min_length=1, title="Inventory file", description="RVTools .xlsx, Azure Migrate CSV or "
+                      "discovery report, our CSV/JSON, or a dependency export: a file of the machine that runs the "
+                      "flow.")
+    format: str = Field(default="auto", title="Format", description="auto: recognised from the file; otherwise the "
+                        "format it is in.", json_schema_extra={"enum": list(IMPORT_FORMATS)})
+    source: EmptyOrText = Field(default=None, title="Source name (empty: the file name)",
+                               description="The source this file refreshes: systems of an earlier import of the "
+                               "same source are updated, and those no longer in it marked removed.")
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in IMPORT_FORMATS:
+            raise ValueError(f"unknown format {value!r}; expected one of {', '.join(IMPORT_FORMATS)}")
+        return value
+
+
+def inventory_format(path: Path, fmt: str) -> str:
+    """The format `path` is imported in, checked before anything is written (by the CLI before Prefect starts, by
+    the flow before its first task): the file exists, can be read, and is in a format we import."""
+    from inventory.importers import detect_format, known_format
+
+    if not path.exists():
+        raise BadInputError.single(str(path), "file not found")
+    if not path.is_file():
+        raise BadInputError.single(str(path), "not a file")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as e:
+        raise BadInputError.single(str(path), f"cannot read the file: {e.strerror}") from e
+    return str(detect_format(path) if fmt == "auto" else known_format(fmt, path))
+
+
+_REGION_NAME = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]
+
+
+class CatalogParameters(BaseModel):
+    """Current prices from the Azure Retail Prices API into the price catalog; offline, or on any error of the API,
+    the catalog is kept unchanged."""
+
+    model_config = ConfigDict(json_schema_extra=_files_folder_named("out"))
+
+    # A list default is copied for every instance; written out, the form shows it.
+    regions: list[_REGION_NAME] = Field(default=[DEFAULT_REGION], min_length=1, title="Regions to refresh",
+                                        description="Azure region names as Azure writes them (eastus2, westeurope, "
+                                        "...): VMs, managed disks, SQL Database and App Service prices.")
+    out: EmptyOrText = Field(default=None, title="Catalog file (empty: the one assessments use)",
+                            description="Empty: LUMEN_MIGRATE_CATALOG, else lumen-migrate-catalog.json.gz in the "
+                            "working folder of the process that runs the flow.")
 
 
 class RunWaveParameters(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session, col
 
 from flows.assessment_store import system_id_by_name
+from flows.parameters import Pin
 from inventory.bulk import BulkStatement
 from inventory.errors import BadInputError
 from inventory.lifecycle import set_state
@@ -68,17 +69,18 @@ def load_pins(*, session: Session) -> dict[int, int]:
     return {pin.system_id: pin.wave_number for pin in session.scalars(select(WavePin))}
 
 
-def parse_pin(text: str) -> tuple[str, int]:
+def parse_pin(text: str) -> Pin:
     """`SYSTEM=WAVE` from the command line."""
     name, sep, number = text.partition("=")
     if not sep or not name.strip() or not number.strip().isdigit():
         raise BadInputError.single("--pin", f"expected SYSTEM=WAVE_NUMBER, got {text!r}")
-    return name.strip(), int(number)
+    return Pin(system=name.strip(), wave=int(number))
 
 
-def resolve_pins(pins: Mapping[str, int], *, session: Session) -> dict[int, int]:
-    """System name -> wave number, as system id -> wave number (bad input names every unknown system)."""
-    return {system_id_by_name(name, session=session, what="--pin"): number for name, number in pins.items()}
+def resolve_pins(pins: Sequence[Pin], *, session: Session) -> dict[int, int]:
+    """The pins as system id -> wave number, a later pin of the same system winning (bad input names the first
+    unknown or ambiguous system)."""
+    return {system_id_by_name(pin.system, session=session, what="--pin"): pin.wave for pin in pins}
 
 
 def check_waves_exist(numbers: Sequence[int], *, session: Session) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from prefect.states import Completed, Failed, State
 
+from inventory.errors import BadInputError
+
 REFUSED = "Refused"
 
 
@@ -24,3 +26,12 @@ def refused(message: str) -> State[Any]:
 def finished(data: Any, *, name: str, message: str) -> State[Any]:
     """End the run Completed under `name` ("Completed with rejections"), `message` saying what happened."""
     return Completed(name=name, message=message, data=data)
+
+
+def rejected(error: BadInputError) -> State[Any]:
+    """Refused for bad input, `error` attached: the UI shows one line (the first problem and how many there are),
+    and a direct caller (the CLI, a parent flow) gets `error` itself raised, every problem in it."""
+    problems = error.problems
+    line = f"{problems[0]} (nothing was written)" if len(problems) == 1 else \
+        f"rejected, nothing was written: {len(problems)} problems, the first {problems[0]}"
+    return refused(line).model_copy(update={"data": error})

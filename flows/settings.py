@@ -59,7 +59,9 @@ def get_settings() -> Settings:
     return _installed if _installed is not None else Settings()
 
 
-def use_settings(settings: Settings | None) -> None:
-    """Install `settings` for this process (None: read the environment again)."""
+def use_settings(settings: Settings | None) -> Settings | None:
+    """Install `settings` for this process (None: read the environment again); returns the ones installed before,
+    for a caller that installs settings for a while (the demo, its own database) to put them back."""
     global _installed
-    _installed = settings
+    previous, _installed = _installed, settings
+    return previous

@@ -67,6 +67,7 @@ def run_in_process(tmp_path: Path, *args: str) -> tuple[int, str, bool]:
     (["plan", "--blackout", "2026-12-20..soon"], "error: --blackout: expected a date as YYYY-MM-DD, got 'soon'"),
     (["plan", "--objective", "cash-6m"], "error: --objective: unknown objective 'cash-6m'; expected one of cash-12m, "
      "cash-36m, risk-first"),
+    (["demo", "--db", "sqlite:///live.db"], "error: --db: the demo works in its own database (sqlite:///"),
     (["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "import", "good.csv"],
      "error: cannot open or upgrade the database postgresql+psycopg://nobody@127.0.0.1:1/none"),
 ])

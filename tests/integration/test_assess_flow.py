@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from flows.assess_flow import assess_estate, record_overrides, store_assessment
 from flows.assessment_store import assessment_counts
-from flows.parameters import AssessParameters
+from flows.parameters import AssessParameters, Override
 from inventory.db import get_engine, session_scope
 from inventory.errors import BadInputError
 from inventory.importers.common import ParsedInventory
@@ -64,7 +64,8 @@ def test_results_are_stored_once_per_system_and_replaced_on_reassessment(estate:
 
 
 def test_an_override_is_recorded_marked_and_survives_reassessment(estate: str) -> None:
-    assess(AssessParameters(overrides={"WEB-01": Strategy.RETAIN}, override_reason="contract runs to 2028"))
+    assess(AssessParameters(overrides=[Override(system="WEB-01", strategy=Strategy.RETAIN)],
+                            override_reason="contract runs to 2028"))
     assert stored()["web-01"][:3] == ("retain", "override", True)
     assess()
     assert stored()["web-01"][:3] == ("retain", "override", True), "no override given this time: it still holds"
@@ -77,9 +78,10 @@ def test_an_override_of_an_unknown_system_or_without_reason_is_bad_input(estate:
     assess()
     before = stored()
     with pytest.raises(BadInputError, match="unknown system 'ghost-99'"):
-        assess(AssessParameters(overrides={"ghost-99": Strategy.RETIRE}, override_reason="gone"))
+        assess(AssessParameters(overrides=[Override(system="ghost-99", strategy=Strategy.RETIRE)],
+                                override_reason="gone"))
     with pytest.raises(BadInputError, match="an override needs a reason"):
-        assess(AssessParameters(overrides={"web-01": Strategy.RETIRE}))
+        assess(AssessParameters(overrides=[Override(system="web-01", strategy=Strategy.RETIRE)]))
     assert stored() == before
     with Session(get_engine()) as session:
         assert session.scalars(select(StrategyOverride)).all() == []

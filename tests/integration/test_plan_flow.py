@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from flows.assess_flow import assess_estate, store_assessment
-from flows.parameters import AssessParameters, PlanParameters
+from flows.parameters import AssessParameters, Pin, PlanParameters
 from flows.plan_flow import compute_plan, export_plan, store_plan
 from inventory.db import DB_URL_ENV, session_scope
 from inventory.errors import BadInputError
@@ -213,14 +213,14 @@ def test_freezing_a_wave_that_does_not_exist_is_bad_input_and_changes_nothing(es
     plan(max_systems=2, pilot_max_systems=2)
     before = stored()
     with pytest.raises(BadInputError, match="no wave numbered 99"):
-        plan(max_systems=2, pilot_max_systems=2, freeze=[99], pins={"app-01": 3})
+        plan(max_systems=2, pilot_max_systems=2, freeze=[99], pins=[Pin(system="app-01", wave=3)])
     assert stored() == before
 
 
 def test_a_pin_moves_the_whole_move_group_and_survives_replanning(any_estate: str) -> None:
     plan(max_systems=10, pilot_max_systems=2)
     assert stored().wave_of["app-01"] != 3, "without the pin the group plans elsewhere"
-    plan(max_systems=10, pilot_max_systems=2, pins={"APP-01": 3}, pin_reason="change board CB-42")
+    plan(max_systems=10, pilot_max_systems=2, pins=[Pin(system="APP-01", wave=3)], pin_reason="change board CB-42")
     first = stored()
     assert first.pins == {"app-01": (3, "change board CB-42")}
     assert {first.wave_of[name] for name in SHOP} == {3}, "app-01's move group goes with it"
@@ -232,10 +232,10 @@ def test_a_pin_moves_the_whole_move_group_and_survives_replanning(any_estate: st
 
 
 def test_an_unknown_system_in_pins_is_bad_input_and_changes_nothing(estate: str) -> None:
-    plan(max_systems=10, pins={"app-01": 3})
+    plan(max_systems=10, pins=[Pin(system="app-01", wave=3)])
     before = stored()
     with pytest.raises(BadInputError, match="ghost-99") as caught:
-        plan(max_systems=10, pins={"web-01": 1, "ghost-99": 2})
+        plan(max_systems=10, pins=[Pin(system="web-01", wave=1), Pin(system="ghost-99", wave=2)])
     assert "unknown system 'ghost-99'" in str(caught.value)
     assert stored() == before, "the valid pin recorded before the unknown one is rolled back too"
 
