@@ -29,7 +29,7 @@ from migrations_plan.pricing.model import DEFAULT_REGION
 
 if TYPE_CHECKING:
     from flows.demo_flow import DemoOutcome
-    from flows.execution.wave_flow import RunWaveOutcome
+    from flows.execution.results import RunWaveOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 T = TypeVar("T")
@@ -210,17 +210,26 @@ def progress_display(options: Options) -> Iterator[Callable[[str, int, int], Non
         yield listener
 
 
-def run_flow(options: Options, flow_fn: Callable[..., T], /, **params: Any) -> T:
-    """Run a Prefect flow with a progress display. Prefect must have been prepared (see `start_work`)."""
+def run_flow(options: Options, flow_fn: Callable[..., T], /, *, run_name: str | None = None, **params: Any) -> T:
+    """Run a Prefect flow with a progress display. Prefect must have been prepared (see `start_work`). The run is
+    named `run_name` (what it does: "wave-3 run 2", "assess eastus2") and tagged lumen-migrate, cli and the flow's
+    name, so runs started from a terminal are found in the UI beside those started there."""
     import gc
+
+    from prefect import tags
 
     from flows.progress import listening
 
     # What is loaded by now (Prefect, SQLAlchemy, pydantic: about a million objects) lives as long as the
     # process: the collector need not walk it again on every full collection of a long run.
     gc.freeze()
-    with progress_display(options) as listener, listening(listener):
-        return flow_fn(**params)
+    named: Any = flow_fn
+    if run_name and hasattr(flow_fn, "with_options"):
+        named = flow_fn.with_options(flow_run_name=run_name)
+    with progress_display(options) as listener, listening(listener), \
+            tags("lumen-migrate", "cli", str(getattr(flow_fn, "name", "flow"))):
+        result: T = named(**params)
+        return result
 
 
 def start_work(options: Options, *, database: bool = True) -> None:
@@ -295,7 +304,7 @@ def demo_command(
         start_work(options)
         from flows.demo_flow import demo_flow
 
-        result = run_flow(options, demo_flow, params=params)
+        result = run_flow(options, demo_flow, params=params, run_name=f"demo {params.systems} systems")
     database, log_file = redact_url(options.db_url), str(options.log_file)
     emit(options, {"ok": True, **result.model_dump(mode="json"), "database": database, "log_file": log_file},
          lambda console: render_demo(console, result, database=database, log_file=log_file))
@@ -353,7 +362,7 @@ def import_command(
         start_work(options)
         from flows.import_flow import import_inventory
 
-        result = run_flow(options, import_inventory, params=params)
+        result = run_flow(options, import_inventory, params=params, run_name=f"import {path.name}")
 
     def render(console: Console) -> None:
         systems, deps = result.systems, result.dependencies
@@ -545,7 +554,7 @@ def assess_command(
         start_work(options)
         from flows.assess_flow import assess_flow
 
-        result = run_flow(options, assess_flow, params=params)
+        result = run_flow(options, assess_flow, params=params, run_name=f"assess {params.region}")
 
     def render(console: Console) -> None:
         from migrations_plan.assessment.model import settings_text
@@ -673,7 +682,7 @@ def plan_command(
         start_work(options)
         from flows.plan_flow import plan_flow
 
-        result = run_flow(options, plan_flow, params=params)
+        result = run_flow(options, plan_flow, params=params, run_name=f"plan {params.objective}")
 
     def render(console: Console) -> None:
         console.print(f"Planned [bold]{result.planned_systems}[/] systems into {result.waves} waves "
@@ -790,26 +799,38 @@ def _wave_parameters(wave: int, **fields: Any) -> Any:
 
 
 def _print_wave_outcome(console: Console, result: RunWaveOutcome) -> None:
+    from flows.execution.results import MOVED
+
+    if result.dry_run:
+        console.print(result.runbook, markup=False, soft_wrap=True)
+        return
     verb = "resumed" if result.resumed else "ran"
     console.print(f"Wave [bold]{result.wave}[/] run {result.run_id} ({verb}): [bold]{result.status}[/]; "
                   f"{result.migrated} of {result.workloads} migrated, {result.rolled_back} rolled back, "
-                  f"{result.failed} failed, {result.awaiting_approval} waiting for approval"
+                  + (f"{result.rejected} rejected and rolled back, " if result.rejected else "")
+                  + f"{result.failed} failed, {result.awaiting_approval} waiting for approval"
                   + (f", {result.not_started} not started" if result.not_started else ""))
     for line in result.results:
-        if line.outcome not in ("migrated", "decommissioned"):
+        if line.outcome not in MOVED:
             detail = f" at {line.failed_step}: {line.error}" if line.failed_step else ""
             left = f" [red]left behind: {', '.join(line.left_behind)}[/]" if line.left_behind else ""
-            console.print(f"  {line.system}: {line.outcome}{detail}{left}", soft_wrap=True)
+            console.print(f"  {line.system}: {line.outcome.value.replace('_', ' ')}{detail}{left}", soft_wrap=True)
 
 
 def _run_wave_flow(options: Options, flow_name: str, params: Any) -> RunWaveOutcome:
     """Run the run-wave or rollback-wave flow; a failed run still prints what happened to each workload."""
-    from flows.execution.wave_flow import WaveRunFailed, rollback_wave_flow, run_wave_flow
+    from flows.execution.results import WaveRunFailed, outcome_of
+    from flows.execution.runs import next_run_name
+    from flows.execution.wave_flow import rollback_wave_flow, run_wave_flow
+    from inventory.db import session_scope
 
     flow_fn = run_wave_flow.with_options(task_runner=_thread_pool(params.max_workers)) if flow_name == "run" \
         else rollback_wave_flow
+    with session_scope(options.db_url) as session:
+        name = next_run_name(params.wave, session=session) if flow_name == "run" else \
+            f"wave-{params.wave} rollback" + (" (dry run)" if params.dry_run else "")
     try:
-        return run_flow(options, flow_fn, params=params)
+        return outcome_of(run_flow(options, flow_fn, params=params, return_state=True, run_name=name))
     except WaveRunFailed as e:
         outcome = e.outcome
         emit(options, {"ok": False, **outcome.model_dump(mode="json")},
@@ -942,20 +963,23 @@ def runbook_command(
 def approve_command(
     ctx: typer.Context,
     wave: Annotated[int, typer.Argument(help="Wave number whose run waits for approval.")],
-    system: Annotated[list[str] | None, typer.Option("--system", help="Approve only this workload "
-                                                     "(repeatable; default every waiting one).")] = None,
+    system: Annotated[list[str] | None, typer.Option("--system", help="A waiting workload this answer is for "
+                                                     "(repeatable).")] = None,
+    all_waiting: Annotated[bool, typer.Option("--all", help="Answer for every workload waiting now (instead of "
+                                              "--system).")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="Reject instead: the workloads are rolled back.")]
     = False,
     comment: Annotated[str, typer.Option(help="Why.")] = "",
-    change_ref: Annotated[str, typer.Option(help="The change ticket, e.g. CHG-1042.")] = "",
+    change_ref: Annotated[str, typer.Option(help="The change ticket, e.g. CHG-1042 (required when a production "
+                                            "workload waits).")] = "",
     approver: Annotated[str, typer.Option(help="Who approves (default: your user name).")] = "",
 ) -> None:
-    """Answer a paused wave run's approval gate (as the form in the Prefect UI does)."""
+    """Answer a paused wave run's approval gate for named workloads (as the Resume form in the Prefect UI does)."""
     import getpass
 
     options = _options(ctx)
     with errors_handled(options):
-        from flows.execution.runs import latest_run
+        from flows.execution.runs import latest_run, waiting_at_gates
         from flows.local_server import running_api_url
         from inventory.db import session_scope
         from inventory.errors import NotFoundError
@@ -967,24 +991,38 @@ def approve_command(
         try:
             with session_scope(options.db_url) as session:
                 run = latest_run(wave, session=session)
+                assert run.id is not None
+                waiting = waiting_at_gates(run.id, session=session)
         except NotFoundError as e:
             raise BadSettingsError(str(e)) from e
-        if run.status != RunStatus.PAUSED.value or not run.flow_run_id:
+        if run.status != RunStatus.PAUSED.value or not run.flow_run_id or not waiting:
             raise BadSettingsError(f"wave {wave} run {run.id} is {run.status}, not waiting for approval")
+        chosen = list(waiting) if all_waiting else list(dict.fromkeys(system or []))
+        if not chosen or (system and all_waiting):
+            raise BadInputError.single("--system", "name the workloads this answer is for (--system, repeatable) "
+                                       f"or --all; waiting: {', '.join(waiting)}")
+        unknown = [name for name in chosen if name not in waiting]
+        if unknown:
+            raise BadInputError.single("--system", f"not waiting for approval in wave {wave}: {', '.join(unknown)}; "
+                                       f"waiting: {', '.join(waiting)}")
+        if any(waiting[name] == "production" for name in waiting) and not change_ref.strip():
+            raise BadInputError.single("--change-ref", "production workloads wait: the answer needs the change "
+                                       "reference (e.g. --change-ref CHG-1042)")
+        answer = {"decision": "reject" if reject else "approve", "systems": chosen,
+                  "approver": approver.strip() or getpass.getuser(), "comment": comment,
+                  "change_reference": change_ref.strip()}
         start_work(options)
         from uuid import UUID
 
         from prefect.flow_runs import resume_flow_run
 
-        from flows.execution.wave_flow import ApprovalInput
-
-        answer = ApprovalInput(approve=not reject, systems=list(system or []),
-                               approver=approver or getpass.getuser(), comment=comment, change_reference=change_ref)
-        resume_flow_run(UUID(run.flow_run_id), run_input=answer.model_dump(mode="json"))
+        try:
+            resume_flow_run(UUID(run.flow_run_id), run_input=answer)
+        except RuntimeError as e:  # the server refused the answer against the pause's form: say why
+            raise BadSettingsError(f"the Prefect server refused the answer: {e}") from e
     verb = "rejected" if reject else "approved"
-    emit(options, {"ok": True, "wave": wave, "run_id": run.id, "answer": answer.model_dump(mode="json")},
-         lambda console: console.print(f"Wave {wave} run {run.id}: {verb} "
-                                       f"{', '.join(system or []) or 'every waiting workload'}; the run goes on"))
+    emit(options, {"ok": True, "wave": wave, "run_id": run.id, "answer": answer},
+         lambda console: console.print(f"Wave {wave} run {run.id}: {verb} {', '.join(chosen)}; the run goes on"))
 
 
 @app.command("rollback")
@@ -992,21 +1030,72 @@ def rollback_command(
     ctx: typer.Context,
     wave: Annotated[int, typer.Argument(help="Wave number.")],
     system: Annotated[list[str] | None, typer.Option("--system", help="Only this workload (repeatable).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what the rollback would undo, workload by "
+                                          "workload, and stop: changes nothing, never starts Prefect.")] = False,
+    reason: Annotated[str, typer.Option(help="Why (required to fail back production workloads already cut "
+                                        "over; journaled).")] = "",
+    change_ref: Annotated[str, typer.Option(help="The change ticket allowing it, e.g. CHG-1042 (required to fail "
+                                            "back production workloads).")] = "",
+    approver: Annotated[str, typer.Option(help="Who authorises it (default: your user name).")] = "",
+    confirm: Annotated[int | None, typer.Option("--confirm", help="The wave number again, confirming a rollback "
+                                                "that fails production back (asked for at a terminal).")] = None,
     sim_state: Annotated[Path, typer.Option(help="Simulator: its state folder.")] = Path("lumen-simulator"),
     backend: BackendOption = None,
     adapter: AdapterOption = "shell",
     adapters: AdaptersOption = None,
     resource_group: GroupOption = "lm-wave-{wave}",
 ) -> None:
-    """Undo, from the journal, what the wave's latest run did: cut-over workloads are failed back."""
+    """Undo, from the journal, what the wave's latest run did: cut-over workloads are failed back. Production
+    workloads already cut over need --reason, --change-ref and the wave number confirmed."""
+    import getpass
+
     options = _options(ctx)
     with errors_handled(options):
-        params = _wave_parameters(wave, **_backend_fields(options, wave, backend, adapter, adapters, resource_group),
-                                  systems=list(system or []), simulator_state=str(sim_state.resolve()))
-        _check_wave(options, wave)
+        from flows.execution.rollback import RollbackAuthorisation, authorisation_problem
+        from flows.parameters import RollbackParameters
+
+        fields = _backend_fields(options, wave, backend, adapter, adapters, resource_group)
+        params = RollbackParameters(wave=wave, systems=list(system or []), dry_run=dry_run, reason=reason.strip(),
+                                    change_reference=change_ref.strip(), approver=approver.strip()
+                                    or getpass.getuser(), confirm_wave=confirm,
+                                    simulator_state=str(sim_state.resolve()), **fields)
+        planned = _rollback_plan(options, params)
+        if dry_run:
+            emit(options, {"ok": True, "wave": wave, "dry_run": True, "plan": str(planned),
+                           "workloads": planned.rows()},
+                 lambda console: console.print(str(planned), markup=False, soft_wrap=True))
+            return
+        if planned.production_cut_over and params.reason and params.change_reference and confirm is None \
+                and sys.stdin.isatty() and not options.json:
+            options.console.print(str(planned), markup=False, soft_wrap=True)
+            params = params.model_copy(update={"confirm_wave": typer.prompt(
+                f"This fails back {len(planned.production_cut_over)} production workload(s). Type the wave number "
+                "to confirm", type=int)})
+        problem = authorisation_problem(planned, RollbackAuthorisation(
+            params.approver, params.reason, params.change_reference, params.confirm_wave))
+        if problem:
+            raise BadInputError.single("rollback", problem + " (--reason, --change-ref, --confirm WAVE)")
         start_work(options)
         result = _run_wave_flow(options, "rollback", params)
     emit(options, {"ok": True, **result.model_dump(mode="json")}, lambda console: _print_wave_outcome(console, result))
+
+
+def _rollback_plan(options: Options, params: Any) -> Any:
+    """What rolling back the wave's latest run would undo, read from the journal before Prefect starts."""
+    from flows.execution.rollback import plan_rollback
+    from flows.execution.runs import RunHandle, latest_run, names_to_ids
+    from inventory.db import session_scope
+    from inventory.errors import NotFoundError
+
+    runbook = _check_wave(options, params.wave)
+    try:
+        with session_scope(options.db_url) as session:
+            run = latest_run(params.wave, session=session)
+    except NotFoundError as e:
+        raise BadSettingsError(str(e)) from e
+    assert run.id is not None
+    only = names_to_ids(runbook, params.systems) if params.systems else None
+    return plan_rollback(RunHandle(run.id, run.wave_id, params.wave, True, runbook), db_url=options.db_url, only=only)
 
 
 @app.command("retry")
@@ -1105,7 +1194,7 @@ def report_savings_command(
         start_work(options)
         from flows.report_flow import report_flow
 
-        result = run_flow(options, report_flow, params=params)
+        result = run_flow(options, report_flow, params=params, run_name=f"savings {params.months} months")
 
     def render(console: Console) -> None:
         at = f" ({rate_note(shown)})" if shown else ""
@@ -1211,7 +1300,7 @@ def catalog_refresh_command(
         start_work(options, database=False)
         from flows.catalog_flow import refresh_price_catalog
 
-        result = run_flow(options, refresh_price_catalog, params=params)
+        result = run_flow(options, refresh_price_catalog, params=params, run_name="catalog refresh")
     emit(options, {"ok": True, **result.model_dump(mode="json")},
          lambda console: console.print(result.message, soft_wrap=True))
 

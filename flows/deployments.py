@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# Due waves: every hour, on the hour (a wave's date is a day; the hour is when its window opens).
-DUE_WAVES_CRON = "0 * * * *"
 # Finance's report: 06:00 UTC on the first day of every month, the 12-month view in the formats finance opens.
 MONTHLY_REPORT_CRON = "0 6 1 * *"
 # Its files go under the files folder (LUMEN_MIGRATE_FILES_DIR), one set per month; a re-run of a month adds -2.
@@ -19,12 +17,22 @@ MONTHLY_REPORT_PARAMETERS: dict[str, Any] = {
 }
 
 
+def _due_dates() -> list[Any]:
+    from flows.execution.due_waves import due_dates
+    from flows.settings import get_settings
+    from inventory.db import session_scope
+
+    with session_scope(get_settings().db_url) as session:
+        return due_dates(session=session)
+
+
 def build_deployments() -> list[Any]:
     """The RunnerDeployments `serve` offers (built lazily: importing flows needs Prefect prepared first)."""
     from flows.assess_flow import assess_flow
     from flows.catalog_flow import refresh_price_catalog
     from flows.demo_flow import demo_flow
-    from flows.execution.wave_flow import rollback_wave_flow, run_due_waves_flow, run_wave_flow
+    from flows.execution.due_waves import due_schedules, run_due_waves_flow
+    from flows.execution.wave_flow import rollback_wave_flow, run_wave_flow
     from flows.import_flow import import_inventory
     from flows.plan_flow import plan_flow
     from flows.report_flow import report_flow
@@ -54,10 +62,14 @@ def build_deployments() -> list[Any]:
                                 description="The planning half and a pilot wave on a generated estate, in the "
                                             "demo's own folder and database: never the configured one."),
         run_wave_flow.to_deployment(name="run-wave", tags=[*tags, "execution"],
-                                    description="Execute a wave: preflight to finalize, approval gates, rollback."),
+                                    description="Execute a wave: preflight to finalize; production workloads wait "
+                                                "for approval (Resume the paused run); failures are undone."),
         rollback_wave_flow.to_deployment(name="rollback-wave", tags=[*tags, "execution"],
-                                         description="Undo a wave's latest run from its journal."),
-        run_due_waves_flow.to_deployment(name="run-due-waves", tags=[*tags, "execution"], cron=DUE_WAVES_CRON,
+                                         description="Undo a wave's latest run from its journal. Starts as a dry "
+                                                     "run that lists what would be undone."),
+        # Scheduled on the approved waves' dates only (re-set by every plan): no run when nothing is due.
+        run_due_waves_flow.to_deployment(name="run-due-waves", tags=[*tags, "execution"],
+                                         schedules=due_schedules(_due_dates()), parameters={"params": {}},
                                          description="Run the waves whose date has come and that the change "
-                                                     "board approved (frozen)."),
+                                                     "board approved (frozen); scheduled on those dates."),
     ]

@@ -417,34 +417,44 @@ class CatalogParameters(BaseModel):
 class RunWaveParameters(BaseModel):
     """What the Prefect UI form and `lumen-migrate run-wave` offer for executing a wave."""
 
-    wave: int = Field(ge=0, description="Number of the wave to run (see `lumen-migrate status`).")
+    wave: int = Field(ge=0, title="Wave", description="Number of the wave to run (as in the wave plan).")
     backend: Literal["simulator", "azure"] = Field(
-        default="simulator", description="Where the workloads move: the built-in simulator, or Azure (ARM "
-        "deployments; credentials and subscription from the environment, see docs/azure.md).")
-    dry_run: bool = Field(default=False, description="Only show the runbook: what would run, in which order.")
+        default="simulator", title="Backend", description="Where the workloads move: the built-in simulator, or "
+        "Azure (ARM deployments; credentials and subscription from the environment, see docs/azure.md).")
+    dry_run: bool = Field(default=False, title="Dry run", description="Only show the runbook (on Azure with every "
+                          "workload's what-if): what would run, in which order; nothing is created.")
     on_failure: Literal["continue", "rollback-workload", "rollback-wave"] = Field(
-        default="rollback-workload", description="A failed workload is undone (rollback-workload), left for a "
-        "retry (continue), or the whole wave is undone (rollback-wave).")
-    max_failures: int | None = Field(default=None, ge=0, description="Stop starting workloads after this many "
-                                     "failures.")
-    max_workers: int = Field(default=8, ge=1, le=64, description="Workloads executed at the same time.")
-    approval_timeout_hours: float = Field(default=24.0, gt=0, le=24 * 30, description="How long production "
-                                          "workloads wait at the approval gate before they are rolled back.")
-    systems: list[str] = Field(default_factory=list, description="Only these workloads (a retry), by name.")
+        default="rollback-workload", title="When a workload fails", description="A failed workload is undone "
+        "(rollback-workload), left for a retry (continue), or the whole wave is undone (rollback-wave).")
+    max_failures: EmptyOrWave = Field(default=None, title="Stop after this many failures (empty: never)",
+                                      description="Stop starting workloads once more than this many have failed.")
+    max_workers: int = Field(default=8, ge=1, le=64, title="Workloads at the same time",
+                             description="How many workloads are executed at the same time.")
+    approval_timeout_hours: float = Field(default=24.0, gt=0, le=24 * 30, title="Approval timeout (hours)",
+                                          description="How long production workloads wait at the approval gate "
+                                          "before they are rolled back.")
+    systems: list[str] = Field(default_factory=list, title="Only these workloads",
+                               description="Run only these workloads of the wave, by name (a retry); empty: all.")
     azure_adapter: Literal["shell", "simulator"] = Field(
-        default="shell", description="Azure: who replicates, cuts over, validates and finalizes: the commands of "
-        "the adapters file (shell), or the simulator (a rehearsal of the Azure path).")
-    azure_adapters_file: str | None = Field(default=None, description="Azure, shell adapter: YAML file of one "
-                                            "command per operation (replicate, cutover, ...).")
-    azure_resource_group: str = Field(default="lm-wave-{wave}", description="Azure: the resource group a wave "
-                                      "lands in ({wave} is its number; a fixed name puts every wave in one group).")
-    simulator_state: str = Field(default="lumen-simulator", description="Folder of the simulator's state.")
-    simulator_seed: int = Field(default=0, description="Seed of the simulator's latencies and random faults.")
-    simulator_faults: list[str] = Field(default_factory=list, description="Injected faults, "
-                                        "SYSTEM:STEP[:fail|transient|crash].")
-    simulator_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0,
-                                                 description="Probability that any step fails.")
-    simulator_latency_ms: float = Field(default=0.0, ge=0.0, description="Latency of every simulated step.")
+        default="shell", title="Azure: who replicates and cuts over", description="The commands of the adapters "
+        "file (shell), or the simulator (a rehearsal of the Azure path).")
+    azure_adapters_file: EmptyOrText = Field(default=None, title="Azure: adapters file", description="With the "
+                                             "shell adapter: YAML file of one command per operation (replicate, "
+                                             "cutover, ...), on the machine that runs the wave.")
+    azure_resource_group: str = Field(default="lm-wave-{wave}", title="Azure: resource group", description="The "
+                                      "resource group a wave lands in ({wave} is its number; a fixed name puts "
+                                      "every wave in one group).")
+    simulator_state: str = Field(default="lumen-simulator", title="Simulator state folder", description="Where the "
+                                 "simulator keeps its Azure (relative: under the files folder of the machine that "
+                                 "runs the wave).")
+    simulator_seed: int = Field(default=0, title="Simulator seed", description="Seed of the simulator's latencies "
+                                "and random faults.")
+    simulator_faults: list[str] = Field(default_factory=list, title="Simulator: injected faults",
+                                        description="SYSTEM:STEP[:fail|transient|crash], e.g. crm-db-01:cutover.")
+    simulator_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0, title="Simulator: failure "
+                                                 "probability", description="Probability that any step fails.")
+    simulator_latency_ms: float = Field(default=0.0, ge=0.0, title="Simulator: latency per step (ms)",
+                                        description="Latency of every simulated step.")
 
     @model_validator(mode="after")
     def _azure_adapter(self) -> RunWaveParameters:
@@ -462,3 +472,45 @@ class RunWaveParameters(BaseModel):
         for text in value:
             parse_fault(text)
         return value
+
+
+class RollbackParameters(BaseModel):
+    """Undo a wave's latest run from its journal. The form starts as a dry run: it lists what would be undone and
+    changes nothing. Failing back production workloads already cut over needs an approver, a reason, a change
+    reference and the wave number typed again."""
+
+    wave: int = Field(ge=0, title="Wave", description="Number of the wave whose latest run is undone.")
+    dry_run: bool = Field(default=True, title="Dry run (only list what would be undone)",
+                          description="On: list, workload by workload, what the rollback would undo, and change "
+                                      "nothing. Switch off to roll back.")
+    systems: list[str] = Field(default_factory=list, title="Only these workloads",
+                               description="Undo only these workloads, by name; empty: every workload of the run.")
+    approver: str = Field(default="", title="Approver", description="Who authorises the rollback (required when "
+                          "production workloads already cut over would be failed back).")
+    reason: str = Field(default="", title="Reason", description="Why the wave is rolled back (recorded in the "
+                        "journal; required for production workloads already cut over).")
+    change_reference: str = Field(default="", title="Change reference", description="The change ticket that "
+                                  "allows failing production back (e.g. CHG-1042).")
+    confirm_wave: EmptyOrWave = Field(default=None, title="Type the wave number again to confirm",
+                                     description="Required when production workloads already cut over would be "
+                                                 "failed back.")
+    backend: Annotated[Literal["simulator", "azure"] | None,
+                       *_may_be_empty({"type": "string", "enum": ["simulator", "azure"]})] = Field(
+        default=None, title="Backend (empty: where the run acted)", description="Where the run acted: leave empty "
+                                                                                  "to use the backend the run used.")
+    azure_adapter: Literal["shell", "simulator"] = Field(default="shell", title="Azure: who fails back",
+                                                         description="The adapters file's commands, or the simulator.")
+    azure_adapters_file: EmptyOrText = Field(default=None, title="Azure: adapters file",
+                                             description="With the shell adapter: the YAML file of commands.")
+    azure_resource_group: str = Field(default="lm-wave-{wave}", title="Azure: resource group",
+                                      description="The resource group the wave landed in ({wave} is its number).")
+    simulator_state: str = Field(default="lumen-simulator", title="Simulator state folder",
+                                 description="Relative: under the files folder of the machine that runs it.")
+
+    def run_wave_parameters(self, backend: str) -> RunWaveParameters:
+        """The wave parameters the backend is built from (the run's backend when none was named)."""
+        return RunWaveParameters(wave=self.wave, backend=self.backend or backend,
+                                 systems=self.systems, azure_adapter=self.azure_adapter,
+                                 azure_adapters_file=self.azure_adapters_file,
+                                 azure_resource_group=self.azure_resource_group,
+                                 simulator_state=self.simulator_state)

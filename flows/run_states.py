@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect.states import Completed, Failed, State
+from prefect.client.schemas.objects import State
+from prefect.states import Completed, Failed
 
 from inventory.errors import BadInputError
 

@@ -67,6 +67,9 @@ def test_a_started_server_serves_later_commands_until_stopped(home: Path) -> Non
     runs = httpx.post(f"{address}/api/flow_runs/filter", json={}, timeout=10).json()
     assert [flow["name"] for flow in flows] == ["import-inventory"], flows
     assert [run["state_type"] for run in runs] == ["COMPLETED"], runs
+    # Named after what it did and tagged, so a terminal's runs are found in the UI.
+    assert (runs[0]["name"], set(runs[0]["tags"])) == ("import estate.csv", {"lumen-migrate", "cli",
+                                                                             "import-inventory"})
     # Approvals need a running server: the local one counts (the answer is then about the missing wave run).
     approve = cli(home, "approve", "0")
     assert approve.code == 2 and "none runs" not in approve.output, approve.output
