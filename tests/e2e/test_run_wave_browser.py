@@ -329,6 +329,19 @@ def test_a_rollback_from_the_ui_is_a_dry_run_until_confirmed(
         assert (second["state_type"], second["state_name"]) == ("FAILED", "Refused"), served.log()
         assert "change reference" in second["state"]["message"] and "nothing was undone" in second["state"]["message"]
         assert azure() == before and query(estate, "SELECT name, state FROM system ORDER BY name") == states
+        # The run-due-waves form: its fields shown, its known lists as dropdowns with their defaults.
+        page.goto(f"{prefect_ui.url}/v2/deployments/deployment/{served.deployments['run-due-waves']['id']}/run")
+        form = page.locator("main")
+        on_failure = form.get_by_role("button", name="Select When a workload fails")
+        expect(on_failure).to_have_text("rollback-workload")
+        expect(form.get_by_role("button", name="Select Backend")).to_have_text("simulator")
+        expect(field(form, "Simulator state folder (Optional)")).to_have_value("lumen-simulator")
+        expect(form.get_by_text('Property is type "None"')).to_have_count(0)
+        on_failure.click()
+        expect(page.get_by_role("option")).to_have_text(["continue", "rollback-workload", "rollback-wave"])
+        page.keyboard.press("Escape")
+        keep_screenshot(page, "run-due-waves-form")
+
         # The change board approves (freezes) wave 0: run-due-waves is scheduled on its date, and only then.
         assert served.deployments["run-due-waves"]["schedules"] == [], "no approved wave yet: no schedule"
         frozen = run_cli("plan", "--freeze", "0", "--pilot-max-systems", "4", cwd=estate, api_url=prefect_ui.api)
