@@ -81,7 +81,7 @@ def check_input(params: AssessParameters) -> None:
     regions = load_catalog(active_catalog_path()).regions()
     if params.region not in regions:
         raise BadInputError.single("region", f"unknown region {params.region!r}: the price catalog in use prices "
-                                   f"{len(regions)} regions (`lumen-migrate catalog refresh --region` adds one)")
+                                   f"{len(regions)} regions (a catalog refresh for that region adds it)")
     if params.overrides and not params.override_reason.strip():
         raise BadInputError.single("override_reason", "an override needs a reason: say why the rules are wrong here")
     if params.overrides:

@@ -88,7 +88,7 @@ def check_waves_exist(numbers: Sequence[int], *, session: Session) -> None:
     missing = sorted(set(numbers) - existing)
     if missing:
         raise BadInputError.single("--freeze", f"no wave numbered {', '.join(map(str, missing))} in the current "
-                                   "plan (run plan first, or see `lumen-migrate status`)")
+                                   "plan: there is nothing to freeze until a plan has that wave")
 
 
 def save_pins(pins: Mapping[int, int], *, reason: str, session: Session) -> None:

@@ -135,7 +135,7 @@ def load_inputs(params: ReportParameters) -> tuple[list[SavingsSystem], CostAssu
             {"key": row.key, "value": row.value, "unit": row.unit, "source": row.source, "updated_at": now}
             for row in assumption_rows(assumptions)])
     if not loaded:
-        raise BadSettingsError("nothing to report: no assessed systems (run `lumen-migrate assess` first)")
+        raise BadSettingsError("nothing to report: no assessed systems (assess the estate first)")
     # No Azure price at all (not ready, or a target the catalog cannot price): left out of the cash flow rather
     # than counted as a free move; listed in the report summary.
     systems, unpriced = set_aside_unpriced(loaded)

@@ -118,6 +118,16 @@ def test_approval_gate_partial_approval_then_rejection_and_one_run_per_wave(
     ids = dict(query(estate, f"SELECT name, id FROM system WHERE name IN ({listed})"))
     assert {name for name, system_id in ids.items() if system_id in with_resources} == {names[0]}, \
         "of the production workloads, only the approved one has Azure resources"
+    # Failing the cut-over production workload back needs a reason, a change reference and the wave confirmed.
+    refused = run_cli("rollback", str(wave), cwd=estate, api_url=prefect_server)
+    assert refused.code == 2 and "production workload(s) already cut over" in refused.stderr, refused.output
+    assert "nothing was undone" in refused.stderr
+    assert query(estate, f"SELECT state FROM system WHERE name = '{names[0]}'") == [("migrated",)]
+    undone = run_cli("--json", "rollback", str(wave), "--reason", "CAB reversed", "--change-ref", "CHG-1099",
+                     "--approver", "erin", "--confirm", str(wave), cwd=estate, api_url=prefect_server)
+    assert undone.code == 0, undone.output
+    assert json.loads(undone.stdout)["status"] == "rolled_back"
+    assert query(estate, "SELECT DISTINCT actor FROM step_journal WHERE step_key = 'rollback'") == [("erin",)]
 
 
 def test_a_gate_nobody_answers_times_out_and_rolls_back(estate: Path, prefect_server: str) -> None:
@@ -143,6 +153,17 @@ def test_pilot_wave_runs_without_a_gate_then_rolls_back_from_the_journal(estate:
     assert json.loads(done.stdout)["status"] == "completed"
     status = json.loads(run_cli("--json", "status", cwd=estate).stdout)
     assert [w["status"] for w in status["waves"] if w["number"] == 0] == ["completed"]
+    simulator = sqlite3.connect(estate / "lumen-simulator" / "simulator.db")
+    before = simulator.execute("SELECT id FROM resource ORDER BY id").fetchall()
+    planned = run_cli("--json", "rollback", "0", "--dry-run", cwd=estate)  # no Prefect needed: it only reads
+    assert planned.code == 0, planned.output
+    plan = json.loads(planned.stdout)
+    assert plan["dry_run"] and plan["plan"].startswith("Rollback of wave 0 run ")
+    assert {resource for row in plan["workloads"] for resource in row["resources"].split(", ") if resource} == \
+        {row[0] for row in before}, "the plan names exactly the resources the journal recorded"
+    assert simulator.execute("SELECT id FROM resource ORDER BY id").fetchall() == before, "a dry run changes nothing"
+    assert [w["status"] for w in json.loads(run_cli("--json", "status", cwd=estate).stdout)["waves"]
+            if w["number"] == 0] == ["completed"]
     undone = run_cli("--json", "rollback", "0", cwd=estate, api_url=prefect_server)
     assert undone.code == 0, undone.output
     assert json.loads(undone.stdout)["status"] == "rolled_back"

@@ -182,6 +182,10 @@ def test_a_paused_wave_names_who_waits_and_its_resume_form_offers_exactly_them(
                        for row in rows)
             wait_until(lambda: any(f"waits for approval of {len(names)} workload(s)" in line
                                    for line in logs_of(api, flow_run_id)), timeout=60, what="the log line of who waits")
+            # The progress bar was posted before the pause: it shows how far the wave got, not 0 %.
+            (progress,) = api.post("/artifacts/filter", json={"artifacts": {
+                "key": {"any_": [f"wave-{wave}-progress"]}, "flow_run_id": {"any_": [flow_run_id]}}}).json()
+            assert 0 < float(progress["data"]) < 100, progress
             tasks = api.post("/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run_id]}}}).json()
             assert {task["state"]["name"] for task in tasks if task["name"] in names} == {"Awaiting approval"}
             # A name that does not wait is refused by the server, never ignored.
