@@ -336,7 +336,7 @@ def render_demo(console: Console, result: DemoOutcome, *, database: str, log_fil
         console.print(f"    {path}")
     console.print(f"    {database}  (database)")
     console.print(f"  Prefect log: {log_file}")
-    console.print("  See the runs in the Prefect UI: `prefect server start`, then open http://127.0.0.1:4200 "
+    console.print("  See the runs in the Prefect UI: `lumen-migrate server start`, then open the address it prints "
                   "(runs of the temporary server are kept in Prefect's local database).", soft_wrap=True)
 
 
