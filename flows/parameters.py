@@ -253,7 +253,7 @@ class ReportParameters(BaseModel):
     months: int = Field(default=12, ge=1, le=120, title="Horizon (months)",
                         description="How many months the projection covers (12 and 36 are usual); the headline is "
                                     "always the first 12.")
-    start: dt.date | None = Field(default=None, title="First month (empty: the month of the run)",
+    start: EmptyOrDate = Field(default=None, title="First month (empty: the month of the run)",
                                   description="The month the projection starts in (any day of it). Left empty, the "
                                               "month the report runs in, which is what the monthly schedule wants.")
     scenario: ReportScenario = Field(default=ReportScenario.ASSESSMENT, title="Azure pricing",

@@ -18,7 +18,7 @@ import pytest
 
 from flows.parameters import IMPORT_FORMATS
 from tests.e2e.conftest import plan_sample_estate, wait_until
-from tests.e2e.ui import PrefectUI, Served, field, keep_screenshot, serving
+from tests.e2e.ui import PrefectUI, Served, field, keep_screenshot, open_form, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -35,19 +35,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, prefect_ui: PrefectUI) -> I
     folder = plan_sample_estate(tmp_path_factory.mktemp("forms"), prefect_ui.api)
     with serving(folder, prefect_ui.api, wait_for=DEPLOYMENTS) as running:
         yield running
-
-
-def open_form(page: Page, prefect_ui: PrefectUI, deployment: dict[str, Any], heading: str) -> Locator:
-    """The deployment's run form, once its parameters (the model's description first) are on screen."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{prefect_ui.url}/v2/deployments/deployment/{deployment['id']}/run")
-    form = page.locator("main")
-    expect(form.get_by_text(heading)).to_be_visible()
-    # The parameters are the model's own fields: no switch between the model and None in front of them.
-    expect(form.get_by_text("Property is type", exact=False)).to_have_count(0)
-    expect(form.get_by_text("params (Optional)", exact=True)).to_have_count(0)
-    return form
 
 
 def dropdown(page: Page, form: Locator, title: str, *, shows: str, options: list[str]) -> None:
@@ -80,8 +67,8 @@ def test_the_import_form_asks_for_the_file_and_offers_the_formats(
         served: Served, page: Page, prefect_ui: PrefectUI) -> None:
     from playwright.sync_api import expect
 
-    form = open_form(page, prefect_ui, served.deployments["import-inventory"], "One inventory file imported in one "
-                     "transaction")
+    form = open_form(page, prefect_ui, served.deployments["import-inventory"]["id"],
+                     "One inventory file imported in one transaction")
     path = field(form, "Inventory file")  # required: no "(Optional)"
     expect(path).to_have_value("")
     expect(form.get_by_text(f"A relative path is taken under {served.folder / 'files'} (its")).to_be_visible()
@@ -96,7 +83,7 @@ def test_the_assess_form_offers_azure_migrates_settings_as_dropdowns(
 
     from migrations_plan.pricing.store import load_catalog
 
-    form = open_form(page, prefect_ui, served.deployments["assess-estate"], "Assessment settings under Azure "
+    form = open_form(page, prefect_ui, served.deployments["assess-estate"]["id"], "Assessment settings under Azure "
                      "Migrate's names")
     dropdown(page, form, "Target location (Azure region)", shows="eastus2", options=list(load_catalog().regions()))
     dropdown(page, form, "Sizing criteria", shows="performance-based", options=["performance-based",
@@ -124,7 +111,7 @@ def test_the_plan_form_shows_its_limits_and_what_an_empty_date_means(
         served: Served, page: Page, prefect_ui: PrefectUI) -> None:
     from playwright.sync_api import expect
 
-    form = open_form(page, prefect_ui, served.deployments["plan-waves"], "Move groups of dependent systems")
+    form = open_form(page, prefect_ui, served.deployments["plan-waves"]["id"], "Move groups of dependent systems")
     expect(field(form, "Most systems per wave (Optional)")).to_have_value("50")
     expect(field(form, "Most storage per wave (TB) (Optional)")).to_have_value("20")
     expect(field(form, "Days between waves (Optional)")).to_have_value("14")
@@ -144,7 +131,7 @@ def test_a_typo_is_refused_in_the_form_and_no_run_is_created(
     from playwright.sync_api import expect
 
     deployment = served.deployments["plan-waves"]
-    form = open_form(page, prefect_ui, deployment, "Move groups of dependent systems")
+    form = open_form(page, prefect_ui, deployment["id"], "Move groups of dependent systems")
     most = field(form, "Most systems per wave (Optional)")
     most.fill("-5")
     page.get_by_role("button", name="Submit").click()
@@ -182,7 +169,7 @@ def test_the_demo_from_the_ui_works_in_its_own_folder_and_database(
     configured = served.folder / "lumen-migrate.db"
     before = rows(configured)
     deployment = served.deployments["demo"]
-    form = open_form(page, prefect_ui, deployment, "all in the demo's own folder and database")
+    form = open_form(page, prefect_ui, deployment["id"], "all in the demo's own folder and database")
     folder = field(form, "Demo folder (Optional)")
     expect(folder).to_have_value("lumen-demo")
     expect(form.get_by_text(f"A relative path is taken under {served.folder / 'files'} (its")).to_be_visible()
@@ -212,8 +199,8 @@ def test_the_catalog_refresh_form_lists_regions_and_the_catalog_file(
         served: Served, page: Page, prefect_ui: PrefectUI) -> None:
     from playwright.sync_api import expect
 
-    form = open_form(page, prefect_ui, served.deployments["refresh-price-catalog"], "Current prices from the Azure "
-                     "Retail Prices API")
+    form = open_form(page, prefect_ui, served.deployments["refresh-price-catalog"]["id"],
+                     "Current prices from the Azure Retail Prices API")
     regions = list_field(form, "Regions to refresh (Optional)")
     expect(regions.locator("textarea")).to_have_value("eastus2")
     expect(field(form, "Catalog file (empty: the one assessments use) (Optional)")).to_have_value("")

@@ -18,12 +18,15 @@ import pytest
 
 from tests.e2e.conftest import plan_sample_estate, run_cli, wait_until
 from tests.e2e.test_run_wave import finish, production_wave, query, start, wait_for
-from tests.e2e.ui import UI_WAIT_MS, PrefectUI, field, keep_screenshot, serving
+from tests.e2e.ui import UI_WAIT_MS, PrefectUI, field, keep_screenshot, open_form, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+# The forms' descriptions (the parameter models' docstrings), shown above their fields.
+RUN_WAVE_FORM = "What the Prefect UI form and `lumen-migrate run-wave` offer for executing a wave."
+ROLLBACK_FORM = "Undo a wave's latest run from its journal."
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,7 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     assert runbook["data"].startswith(f"```\nRunbook for wave {wave} ")
 
     # A wave the plan does not have: refused in one line, and nothing is created (not even its concurrency limit).
-    form = open_form(page, prefect_ui, served["id"])
+    form = open_form(page, prefect_ui, served["id"], RUN_WAVE_FORM)
     field(form, "Wave").fill("999")
     submit(page, served["id"])
     with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
@@ -111,22 +114,11 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     assert not [line for line in logs if "Traceback" in line], logs
 
 
-def open_form(page: Page, prefect_ui: PrefectUI, deployment_id: str) -> Locator:
-    """A deployment's run form, once the UI has filled it in (typing before that is lost or not submitted)."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{prefect_ui.url}/v2/deployments/deployment/{deployment_id}/run")
-    form = page.locator("main")
-    expect(field(form, "Wave")).to_be_editable()
-    expect(form.get_by_text("Enforce Parameter Schema")).to_be_visible()
-    page.wait_for_load_state("networkidle")
-    return form
-
-
 def submit(page: Page, deployment_id: str) -> None:
     """Submit the run form; the UI goes to the deployment's page once the run is created."""
     page.get_by_role("button", name="Submit").click()
-    page.wait_for_url(f"**/deployments/deployment/{deployment_id}?*")
+    # The run is created by the server first: a loaded machine can take a while.
+    page.wait_for_url(f"**/deployments/deployment/{deployment_id}?*", timeout=3 * UI_WAIT_MS)
 
 
 def final_run(api: httpx.Client, deployment_id: str, *, after: int = 0) -> dict[str, Any] | None:
@@ -305,7 +297,7 @@ def test_a_rollback_from_the_ui_is_a_dry_run_until_confirmed(
     assert before and {state for name, state in states if name in names} == {"migrated"}
     with serving(estate, prefect_ui.api, wait_for=("rollback-wave", "run-due-waves")) as served:
         deployment = served.deployments["rollback-wave"]
-        form = open_form(page, prefect_ui, deployment["id"])
+        form = open_form(page, prefect_ui, deployment["id"], ROLLBACK_FORM)
         dry = field(form, "Dry run (only list what would be undone) (Optional)")
         expect(dry).to_have_attribute("aria-checked", "true")
         expect(form.get_by_text('Property is type "None"')).to_have_count(0)
@@ -323,7 +315,7 @@ def test_a_rollback_from_the_ui_is_a_dry_run_until_confirmed(
             "a dry run changes nothing"
 
         # Dry run off, nothing else: failing production back is refused, nothing is undone.
-        form = open_form(page, prefect_ui, deployment["id"])
+        form = open_form(page, prefect_ui, deployment["id"], ROLLBACK_FORM)
         field(form, "Wave").fill(str(wave))
         field(form, "Dry run (only list what would be undone) (Optional)").click()
         submit(page, deployment["id"])

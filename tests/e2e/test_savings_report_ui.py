@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import plan_sample_estate, wait_until
-from tests.e2e.ui import UI_WAIT_MS, PrefectUI, Served, field, keep_screenshot, serving
+from tests.e2e.ui import PrefectUI, Served, field, keep_screenshot, open_form, serving
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -36,13 +36,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, prefect_ui: PrefectUI) -> I
         yield running
 
 
-def open_form(page: Page, prefect_ui: PrefectUI, deployment: dict[str, Any]) -> Locator:
-    from playwright.sync_api import expect
-
-    page.goto(f"{prefect_ui.url}/v2/deployments/deployment/{deployment['id']}/run")
-    expect(page.get_by_text("A savings report for finance: the monthly cash-flow projection, written as files",
-                            exact=False)).to_be_visible(timeout=UI_WAIT_MS)
-    return page.locator("main")
+# The savings-report form's description (ReportParameters), shown above its fields.
+SAVINGS_FORM = "A savings report for finance: the monthly cash-flow projection, written as files"
 
 
 def submit_and_wait(page: Page, prefect_ui: PrefectUI, deployment: dict[str, Any], before: set[str]) -> dict[str, Any]:
@@ -75,7 +70,7 @@ def test_the_form_shows_its_fields_and_each_run_writes_its_own_files_in_the_curr
     from playwright.sync_api import expect
 
     deployment = served.deployments["savings-report"]
-    form = open_form(page, prefect_ui, deployment)
+    form = open_form(page, prefect_ui, deployment["id"], SAVINGS_FORM)
     # ReportParameters' fields, with the titles, descriptions and defaults the model gives them.
     months = field(form, "Horizon (months) (Optional)")
     expect(months).to_have_value("12")
@@ -134,7 +129,7 @@ def test_the_form_shows_its_fields_and_each_run_writes_its_own_files_in_the_curr
     modified = {file: file.stat().st_mtime_ns for file in files}
 
     # A second run under the first one's file name, the defaults otherwise: new files beside the first run's.
-    form = open_form(page, prefect_ui, deployment)
+    form = open_form(page, prefect_ui, deployment["id"], SAVINGS_FORM)
     name = field(form, "File name (Optional)")
     name.fill(stem)
     expect(name).to_have_value(stem)

@@ -98,3 +98,18 @@ def serving(folder: Path, api: str, *, wait_for: tuple[str, ...] = ("run-wave",)
 def field(form: Locator, label: str) -> Locator:
     """A form field by its visible label: the label is tied to its input, so this fails if either is missing."""
     return form.get_by_label(label, exact=True)
+
+
+def open_form(page: Page, prefect_ui: PrefectUI, deployment_id: str, heading: str) -> Locator:
+    """A deployment's run form, once its parameters are on screen (`heading`: text of the model's description) and
+    the UI has filled them in (typing before that is lost, or not submitted). The parameters are the model's own
+    fields: no switch between the model and None in front of them."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{prefect_ui.url}/v2/deployments/deployment/{deployment_id}/run")
+    form = page.locator("main")
+    expect(form.get_by_text(heading, exact=False).first).to_be_visible(timeout=UI_WAIT_MS)
+    expect(form.get_by_text("Property is type", exact=False)).to_have_count(0)
+    expect(form.get_by_text("params (Optional)", exact=True)).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    return form

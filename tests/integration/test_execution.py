@@ -115,7 +115,8 @@ def test_a_failure_at_any_step_is_compensated_to_nothing_left(wave: tuple[str, i
     assert sim.legacy_state(names[victim]) == {"serving_from": "legacy", "decommission_booked": False,
                                                "switched_off": False}, "the legacy system is as it was"
     assert states(url)[victim] == "rolled_back"
-    assert {states(url)[name] for name in names if name != victim} == {"migrated"}, "the others went on"
+    others = [(r.name, r.outcome, r.failed_step, r.error) for r in outcome.results if r.name != victim]
+    assert {states(url)[name] for name in names if name != victim} == {"migrated"}, f"the others went on: {others}"
     assert outcome.status is RunStatus.FAILED and wave_status(url, number) == WaveStatus.STARTED
     journal = Journal(url, run_id=outcome.run_id, wave_id=handle_of(url, number).wave_id).state(names[victim])
     failed = journal[(names[victim], f"{names[victim]}/{kind.value}", Action.DO)]
