@@ -12,6 +12,7 @@ when it still does not answer.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -32,6 +33,22 @@ DEFAULT_STARTUP_TIMEOUT_SECONDS = 180
 # Loggers of the server side whose errors at shutdown are noise, not failures of our runs.
 _QUIET_LOGGERS = ("prefect.server", "sqlalchemy", "uvicorn", "uvicorn.error", "uvicorn.access", "fastapi",
                   "docket", "prefect._internal", "httpx", "httpcore", "alembic", "aiosqlite", "asyncio")
+
+
+class RunEndedFailed(logging.Filter):
+    """One line instead of a traceback when a deployment's run ends in a Failed state its flow returned.
+
+    Prefect's engine re-raises such a state as FailedRun when the run's process exits and logs it with its
+    traceback ("Engine execution exited with unexpected exception"). The state already says why (a refusal, a wave
+    with failed workloads), so the run's log gets that one line; any other exception keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = record.exc_info[0] if record.exc_info else None
+        if kind is not None and kind.__name__ == "FailedRun" and kind.__module__ == "prefect.exceptions":
+            assert record.exc_info is not None
+            record.msg, record.args = "the run ended Failed: %s", (record.exc_info[1],)
+            record.exc_info, record.exc_text = None, None
+        return True
 
 
 def logging_config(log_file: Path) -> dict[str, object]:
@@ -66,9 +83,10 @@ def logging_config(log_file: Path) -> dict[str, object]:
                 "task_run_fmt": "%(asctime)s | %(levelname)-7s | Task run %(task_run_name)r - %(message)s",
             },
         },
+        "filters": {"run_ended_failed": {"()": "flows.prefect_env.RunEndedFailed"}},
         "handlers": {
-            "file": file_handler,
-            "api": {"level": 0, "class": "prefect.logging.handlers.APILogHandler"},
+            "file": {**file_handler, "filters": ["run_ended_failed"]},
+            "api": {"level": 0, "class": "prefect.logging.handlers.APILogHandler", "filters": ["run_ended_failed"]},
             "worker_api": {"level": 0, "class": "prefect.logging.handlers.WorkerAPILogHandler"},
         },
         "loggers": loggers,

@@ -107,7 +107,13 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
         unknown = wait_until(lambda: final_run(api, served["id"], after=1), timeout=180, what="the unknown wave's run")
         limits = api.post("/v2/concurrency_limits/filter", json={}).json()
-        logs = logs_of(api, unknown["id"])
+        # The run's process logs how it ended when it exits: one line, not Prefect's traceback of the state.
+        def ended() -> list[str] | None:
+            lines = logs_of(api, unknown["id"])
+            return lines if any(line.startswith("the run ended Failed: no wave numbered 999") for line in lines) \
+                else None
+
+        logs = wait_until(ended, timeout=60, what="the refused run's last log line")
     assert (unknown["state_type"], unknown["state_name"]) == ("FAILED", "Refused")
     assert unknown["state"]["message"].startswith("no wave numbered 999: the plan has waves 0")
     assert "lumen-migrate-wave-999" not in {limit["name"] for limit in limits}
