@@ -103,7 +103,7 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     # A wave the plan does not have: refused in one line, and nothing is created (not even its concurrency limit).
     form = open_form(page, prefect_ui, served["id"], RUN_WAVE_FORM)
     field(form, "Wave").fill("999")
-    submit(page, served["id"])
+    submit(page, prefect_ui, served["id"])
     with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
         unknown = wait_until(lambda: final_run(api, served["id"], after=1), timeout=180, what="the unknown wave's run")
         limits = api.post("/v2/concurrency_limits/filter", json={}).json()
@@ -120,11 +120,28 @@ def test_the_run_wave_form_shows_the_parameters_and_starts_a_run(
     assert not [line for line in logs if "Traceback" in line], logs
 
 
-def submit(page: Page, deployment_id: str) -> None:
-    """Submit the run form; the UI goes to the deployment's page once the run is created."""
-    page.get_by_role("button", name="Submit").click()
-    # The run is created by the server first: a loaded machine can take a while.
-    page.wait_for_url(f"**/deployments/deployment/{deployment_id}?*", timeout=3 * UI_WAIT_MS)
+def submit(page: Page, prefect_ui: PrefectUI, deployment_id: str) -> None:
+    """Submit the run form; the UI goes to the deployment's page once the run is created. The server shares its
+    SQLite file with serve's polling, and a busy moment answers the create with a 5xx (the UI then stays on the form
+    with a toast): submitted again, unless the run was created after all."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    def runs() -> int:
+        with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
+            found = api.post("/flow_runs/filter", json={"deployments": {"id": {"any_": [deployment_id]}}})
+            return len(found.json()) if found.status_code == 200 else -1
+
+    before = runs()
+    for attempt in range(3):
+        page.get_by_role("button", name="Submit").click()
+        try:
+            page.wait_for_url(f"**/deployments/deployment/{deployment_id}?*", timeout=UI_WAIT_MS)
+            return
+        except PlaywrightTimeout:
+            keep_screenshot(page, f"submit-not-accepted-{attempt}")
+            if runs() > before:
+                return
+    raise AssertionError("the form was never accepted")
 
 
 def final_run(api: httpx.Client, deployment_id: str, *, after: int = 0) -> dict[str, Any] | None:
@@ -309,7 +326,7 @@ def test_a_rollback_from_the_ui_is_a_dry_run_until_confirmed(
         expect(form.get_by_text('Property is type "None"')).to_have_count(0)
         field(form, "Wave").fill(str(wave))
         keep_screenshot(page, "rollback-form")
-        submit(page, deployment["id"])
+        submit(page, prefect_ui, deployment["id"])
         with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
             first = wait_until(lambda: final_run(api, deployment["id"]), timeout=180, what="the dry-run rollback")
             plan = api.post("/artifacts/filter", json={"artifacts": {
@@ -324,7 +341,7 @@ def test_a_rollback_from_the_ui_is_a_dry_run_until_confirmed(
         form = open_form(page, prefect_ui, deployment["id"], ROLLBACK_FORM)
         field(form, "Wave").fill(str(wave))
         field(form, "Dry run (only list what would be undone) (Optional)").click()
-        submit(page, deployment["id"])
+        submit(page, prefect_ui, deployment["id"])
         with httpx.Client(base_url=prefect_ui.api, timeout=10) as api:
             second = wait_until(lambda: final_run(api, deployment["id"], after=1), timeout=180,
                                 what="the unconfirmed rollback")

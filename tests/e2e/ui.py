@@ -7,6 +7,7 @@ Test modules use the fixtures through `tests/e2e/conftest.py` (`browser`, `prefe
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -76,6 +77,8 @@ def serving(folder: Path, api: str, *, wait_for: tuple[str, ...] = ("run-wave",)
                 "LUMEN_MIGRATE_DB_URL": f"sqlite:///{folder / 'lumen-migrate.db'}",
                 "LUMEN_MIGRATE_FILES_DIR": str(folder / "files"), **(env or {})}
     output = folder / "serve.out"
+    # Another serve of this server (an earlier test's) registered the same deployments: wait for this one's.
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     with output.open("w") as out:
         server = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve"], cwd=folder, env=full_env, stdout=out,
                                   stderr=subprocess.STDOUT)
@@ -86,7 +89,8 @@ def serving(folder: Path, api: str, *, wait_for: tuple[str, ...] = ("run-wave",)
                     "name": {"any_": list(wait_for)}, "tags": {"all_": ["lumen-migrate"]}}})
                 if found.status_code != 200:
                     return None
-                by_name = {deployment["name"]: deployment for deployment in found.json()}
+                by_name = {deployment["name"]: deployment for deployment in found.json()
+                           if dt.datetime.fromisoformat(deployment["updated"]) >= started}
                 return by_name if set(wait_for) <= set(by_name) else None
 
             deployments = wait_until(registered, timeout=180, what=f"the served deployments {', '.join(wait_for)}")
