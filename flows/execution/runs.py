@@ -294,6 +294,17 @@ def states_of(db_url: str, system_ids: Sequence[int]) -> dict[int, str]:
             select(system.c.id, system.c.state).where(system.c.id.in_(list(system_ids)))).all())
 
 
+def latest_step_events(run_id: int, *, session: Session) -> dict[tuple[int | None, str], tuple[str, str]]:
+    """Each step's latest line of a run, (system, step key) -> (kind, event); system None: the wave's own steps."""
+    journal = table_of(StepJournal)
+    latest: dict[tuple[int | None, str], tuple[str, str]] = {}
+    for system_id, step_key, kind, event in session.connection().execute(
+            select(journal.c.system_id, journal.c.step_key, journal.c.kind, journal.c.event)
+            .where(journal.c.run_id == run_id, journal.c.action == "do").order_by(journal.c.id)):
+        latest[(system_id, step_key)] = (kind, event)
+    return latest
+
+
 def run_overview(*, session: Session) -> list[dict[str, object]]:
     """The latest run of every wave that has one: status, counts, and per step kind how many workloads have it
     done / failed / waiting (what `status` shows, as Migration Hub Orchestrator counts steps)."""
@@ -302,16 +313,11 @@ def run_overview(*, session: Session) -> list[dict[str, object]]:
     runs = session.scalars(select(WaveRun).order_by(col(WaveRun.id))).all()
     latest = {run.wave_id: run for run in runs}
     numbers = dict(session.execute(select(col(Wave.id), col(Wave.number))).all())
-    journal = table_of(StepJournal)
     overview = []
     for wave_id, run in sorted(latest.items(), key=lambda item: numbers[item[0]]):
-        last: dict[tuple[int | None, str], tuple[str, str]] = {}
-        for system_id, step_key, kind, event in session.connection().execute(
-                select(journal.c.system_id, journal.c.step_key, journal.c.kind, journal.c.event)
-                .where(journal.c.run_id == run.id, journal.c.action == "do").order_by(journal.c.id)):
-            last[(system_id, step_key)] = (kind, event)
+        assert run.id is not None
         steps: dict[str, dict[str, int]] = {}
-        for kind, event in last.values():
+        for kind, event in latest_step_events(run.id, session=session).values():
             bucket = {"succeeded": "completed", "approved": "completed", "skipped": "completed",
                       Event.FAILED.value: "failed", "rejected": "failed", "awaiting": "waiting"}.get(event, "running")
             steps.setdefault(kind, {"completed": 0, "failed": 0, "waiting": 0, "running": 0})[bucket] += 1
@@ -331,14 +337,9 @@ def latest_run(wave_number: int, *, session: Session) -> WaveRun:
 
 def waiting_at_gates(run_id: int, *, session: Session) -> dict[str, str]:
     """The workloads of a run that wait at a gate now, name -> environment (what `approve` may answer)."""
-    journal, system = table_of(StepJournal), table_of(System)
-    latest: dict[tuple[int, str], str] = {}
-    for system_id, step_key, event in session.connection().execute(
-            select(journal.c.system_id, journal.c.step_key, journal.c.event)
-            .where(journal.c.run_id == run_id, journal.c.action == "do", journal.c.system_id.is_not(None))
-            .order_by(journal.c.id)):
-        latest[(system_id, step_key)] = event
-    ids = {system_id for (system_id, _), event in latest.items() if event == "awaiting"}
+    system = table_of(System)
+    ids = {system_id for (system_id, _), (_, event) in latest_step_events(run_id, session=session).items()
+           if system_id is not None and event == "awaiting"}
     if not ids:
         return {}
     return dict(session.connection().execute(
